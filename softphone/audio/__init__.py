@@ -1,0 +1,1 @@
+"""Audio devices, the call-audio bridge and tones."""

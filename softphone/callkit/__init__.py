@@ -1,0 +1,1 @@
+"""The emulated iOS call service (CallKit). Pure Python + asyncio: no Qt, no pjsua2."""

@@ -1,0 +1,1 @@
+"""The "VoIP app": wires the CallKit provider, the SIP engine and PushKit together."""

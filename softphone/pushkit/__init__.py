@@ -1,0 +1,1 @@
+"""The emulated PushKit service (PKPushRegistry and delivery rules). Pure Python."""

@@ -1,0 +1,1 @@
+"""The call history (Recents), contacts and call directory, stored in SQLite."""

@@ -1,0 +1,1 @@
+"""The SIP engine interface and its events; ``softphone.sip.pjsua`` implements it."""

@@ -1,0 +1,1 @@
+"""The pjsua2 SIP engine: the only package that imports pjsua2."""

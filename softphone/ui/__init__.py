@@ -1,0 +1,1 @@
+"""Qt view-models for the Qt Quick screens in ``resources/qml``."""
