@@ -1,0 +1,81 @@
+"""Logging to a rotating file in the profile's log directory, with credentials redacted."""
+
+from __future__ import annotations
+
+import logging
+import logging.handlers
+import platform
+import re
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+
+from softphone import __version__
+
+_REDACTIONS: tuple[tuple[re.Pattern[str], str], ...] = (
+    # SIP/HTTP auth headers: keep the scheme, drop the credentials.
+    (
+        re.compile(r"(?im)^((?:proxy-)?authorization\s*:\s*)(\w+)\s+.*$"),
+        r"\1\2 <redacted>",
+    ),
+    (re.compile(r"(?i)\b(bearer\s+)[A-Za-z0-9_\-\.=]+"), r"\1<redacted>"),
+    (
+        re.compile(r"""(?i)\b(password|passwd|passphrase|secret|pwd)(["']?\s*[:=]\s*["']?)[^\s"',;&]+"""),
+        r"\1\2<redacted>",
+    ),
+    (re.compile(r"(?i)(sips?:[^:@\s;>]+):[^@\s;>]+@"), r"\1:<redacted>@"),
+)
+
+LOG_FORMAT = "%(asctime)s %(levelname)-7s %(name)s: %(message)s"
+
+
+def redact(text: str) -> str:
+    """``text`` with SIP digest credentials, bearer tokens and passwords replaced."""
+    for pattern, repl in _REDACTIONS:
+        text = pattern.sub(repl, text)
+    return text
+
+
+class RedactingFormatter(logging.Formatter):
+    """A formatter whose output never carries credentials."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return redact(super().format(record))
+
+
+def configure_logging(log_dir: Path, level: int = logging.INFO, stderr: bool = True) -> Path:
+    """Log to ``log_dir/softphone.log`` (rotating, 5 x 2 MB) and optionally stderr."""
+    log_dir.mkdir(parents=True, exist_ok=True)
+    path = log_dir / "softphone.log"
+    root = logging.getLogger()
+    root.setLevel(level)
+    for h in list(root.handlers):
+        if getattr(h, "_softphone", False):
+            root.removeHandler(h)
+            h.close()
+    file_handler = logging.handlers.RotatingFileHandler(
+        path, maxBytes=2_000_000, backupCount=5, encoding="utf-8"
+    )
+    handlers: list[logging.Handler] = [file_handler]
+    if stderr:
+        handlers.append(logging.StreamHandler(sys.stderr))
+    for h in handlers:
+        h.setFormatter(RedactingFormatter(LOG_FORMAT))
+        h._softphone = True  # type: ignore[attr-defined]
+        root.addHandler(h)
+    return path
+
+
+def diagnostics(
+    log_file: Path | None, extra: Iterable[tuple[str, str]] = (), lines: int = 200
+) -> str:
+    """A redacted text for bug reports: versions, platform and the last log lines."""
+    out = [
+        f"Softphone {__version__}",
+        f"Python {sys.version.split()[0]} on {platform.platform()}",
+    ]
+    out += [f"{k}: {v}" for k, v in extra]
+    if log_file is not None and log_file.exists():
+        tail = log_file.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:]
+        out += ["", f"--- last {len(tail)} lines of {log_file} ---", *tail]
+    return redact("\n".join(out))
