@@ -20,7 +20,9 @@ _REDACTIONS: tuple[tuple[re.Pattern[str], str], ...] = (
     ),
     (re.compile(r"(?i)\b(bearer\s+)[A-Za-z0-9_\-\.=]+"), r"\1<redacted>"),
     (
-        re.compile(r"""(?i)\b(password|passwd|passphrase|secret|pwd)(["']?\s*[:=]\s*["']?)[^\s"',;&]+"""),
+        re.compile(
+            r"""(?i)\b(password|passwd|passphrase|secret|pwd)(["']?\s*[:=]\s*["']?)[^\s"',;&]+"""
+        ),
         r"\1\2<redacted>",
     ),
     (re.compile(r"(?i)(sips?:[^:@\s;>]+):[^@\s;>]+@"), r"\1:<redacted>@"),

@@ -23,7 +23,7 @@ class TestRedaction:
         [
             (SIP_REGISTER, "0123456789abcdef"),
             (SIP_REGISTER, "hunter2"),
-            ("Proxy-Authorization: Digest response=\"feedface\"", "feedface"),
+            ('Proxy-Authorization: Digest response="feedface"', "feedface"),
             ("authorization: bearer eyJhbGciOiJFUzI1NiJ9.eyJpc3MiOiJUIn0.sig", "eyJpc3MiOiJUIn0"),
             ('{"password": "pw-123"}', "pw-123"),
             ("passphrase=topsecret&x=1", "topsecret"),

@@ -114,9 +114,7 @@ class Settings:
         raw_accounts = data.get("accounts", [])
         if not isinstance(raw_accounts, list):
             raise SettingsError("accounts", "must be a list of tables ([[accounts]])")
-        accounts = tuple(
-            _account(f"accounts[{i}]", a) for i, a in enumerate(raw_accounts)
-        )
+        accounts = tuple(_account(f"accounts[{i}]", a) for i, a in enumerate(raw_accounts))
         ids = [a.id for a in accounts]
         if len(set(ids)) != len(ids):
             raise SettingsError("accounts", f"account ids must be unique, got {ids}")

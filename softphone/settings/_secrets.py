@@ -150,9 +150,7 @@ def keyring_available() -> tuple[bool, str]:
     return True, type(backend).__name__
 
 
-def open_secret_store(
-    secrets_file: Path, passphrase: str | None = None
-) -> tuple[SecretStore, str]:
+def open_secret_store(secrets_file: Path, passphrase: str | None = None) -> tuple[SecretStore, str]:
     """The best secret store here and a message for the user (empty when all is well).
 
     Order: the OS keyring; else, if a passphrase was given (the explicit opt-in, e.g.

@@ -133,7 +133,10 @@ class TestSecrets:
         env = {**os.environ, "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}
         out = subprocess.run(
             [sys.executable, "-c", code, str(tmp_path / "s.enc")],
-            capture_output=True, text=True, env=env, check=True,
+            capture_output=True,
+            text=True,
+            env=env,
+            check=True,
         ).stdout
         assert out.splitlines()[0] == "MemorySecretStore"
         assert "No OS keyring backend" in out

@@ -1,0 +1,123 @@
+"""A small synchronous client for the control API (stdlib only), for scripts and tests.
+
+client = ControlClient.for_profile("a")
+call = client.call("sip:echo@127.0.0.1")
+client.wait_for("call.connected")
+client.dtmf("1234#")
+client.hangup()
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from softphone.settings import profile_paths
+
+ENDPOINT_FILE = "control.json"
+
+
+class ControlClientError(RuntimeError):
+    """The API answered with an error (``status``, ``code``) or could not be reached."""
+
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(f"{status} {code}: {message}")
+        self.status = status
+        self.code = code
+        self.message = message
+
+
+def endpoint_file(profile: str, root: Path | None = None) -> Path:
+    """Where a running Softphone with this profile writes its API address and token."""
+    return profile_paths(profile, root=root).data_dir / ENDPOINT_FILE
+
+
+def write_endpoint(path: Path, url: str, token: str) -> None:
+    """Write the address and token readable by this user only."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as f:
+        json.dump({"url": url, "token": token, "pid": os.getpid()}, f)
+
+
+@dataclass
+class ControlClient:
+    """Talks to one running phone."""
+
+    url: str
+    token: str
+    timeout: float = 30.0
+
+    @classmethod
+    def for_profile(cls, profile: str = "default", root: Path | None = None) -> ControlClient:
+        """The client of the phone running with ``--profile profile``."""
+        path = endpoint_file(profile, root)
+        try:
+            data = json.loads(path.read_text())
+        except FileNotFoundError:
+            raise ControlClientError(
+                0, "not_running", f"no Softphone with profile '{profile}' is running ({path})"
+            ) from None
+        return cls(str(data["url"]), str(data["token"]))
+
+    def request(self, command: str, **params: Any) -> Any:
+        """POST one command; return its ``result`` or raise :class:`ControlClientError`."""
+        body = json.dumps({k: v for k, v in params.items() if v is not None}).encode()
+        req = urllib.request.Request(
+            f"{self.url}/v1/{command}",
+            data=body,
+            method="POST",
+            headers={"Authorization": f"Bearer {self.token}", "Content-Type": "application/json"},
+        )
+        wait = float(params.get("timeout") or 0)
+        try:
+            with urllib.request.urlopen(req, timeout=self.timeout + wait) as resp:
+                return json.loads(resp.read())["result"]
+        except urllib.error.HTTPError as exc:
+            try:
+                err = json.loads(exc.read())["error"]
+            except (ValueError, KeyError, TypeError):
+                err = {"code": "http_error", "message": str(exc)}
+            raise ControlClientError(exc.code, err["code"], err["message"]) from None
+        except (urllib.error.URLError, ConnectionError, TimeoutError) as exc:
+            raise ControlClientError(0, "unreachable", f"{self.url}: {exc}") from None
+
+    def state(self) -> Any:
+        return self.request("state")
+
+    def call(self, to: str, account: str | None = None) -> Any:
+        return self.request("call", to=to, account=account)
+
+    def answer(self, call: str | None = None) -> Any:
+        return self.request("answer", call=call)
+
+    def decline(self, call: str | None = None) -> Any:
+        return self.request("decline", call=call)
+
+    def hangup(self, call: str | None = None) -> Any:
+        return self.request("hangup", call=call)
+
+    def hold(self, on: bool = True, call: str | None = None) -> Any:
+        return self.request("hold", on=on, call=call)
+
+    def mute(self, on: bool = True, call: str | None = None) -> Any:
+        return self.request("mute", on=on, call=call)
+
+    def dtmf(self, digits: str, call: str | None = None) -> Any:
+        return self.request("dtmf", digits=digits, call=call)
+
+    def wait_for(self, event: str, timeout: float = 10.0) -> Any:
+        return self.request("wait-for", event=event, timeout=timeout)
+
+    def push(
+        self,
+        preset: str | None = None,
+        caller: str | None = None,
+        payload: dict[str, Any] | None = None,
+    ) -> Any:
+        return self.request("push", preset=preset, caller=caller, payload=payload)
