@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
-LAB_CFG = REPO / "packaging" / "lab" / "kamailio" / "push-lab.cfg"
+LAB_CFG = REPO / "resources" / "lab" / "kamailio-push.cfg"
 SCENARIOS = Path(__file__).resolve().parent / "scenarios"
 
 
