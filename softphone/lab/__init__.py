@@ -1,0 +1,1 @@
+"""The interop lab: a push gateway for SIP proxies and the Kamailio push wake-up setup."""
