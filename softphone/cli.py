@@ -14,9 +14,23 @@ from collections.abc import Callable, Sequence
 
 from softphone import APP_NAME, __version__
 
+_CONTROL_HELP = {
+    "call": "place a call from the running phone",
+    "answer": "answer the ringing call",
+    "decline": "decline the ringing call",
+    "hangup": "end the current (or given) call",
+    "hold": "hold (or --off: resume) a call",
+    "mute": "mute (or --off: unmute) the microphone",
+    "dtmf": "send DTMF digits",
+    "push": "deliver a VoIP push to the running phone",
+    "state": "print the running phone's state as JSON",
+    "wait-for": "wait until an event happens (exit 0) or time out (exit 3)",
+}
+
 # (name, module, help): the module exposes ``add_arguments(parser)`` and ``run(args) -> int``.
 _COMMANDS: list[tuple[str, str, str]] = [
     ("run", "softphone.app", "open the phone window (the default)"),
+    *[(name, "softphone.control.cli", help_text) for name, help_text in _CONTROL_HELP.items()],
 ]
 
 
