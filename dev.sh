@@ -17,7 +17,8 @@ APT_RUNTIME=(python3 python3-venv python3-pip libpulse0 libportaudio2 libegl1 li
   libxcb-keysyms1 libxcb-randr0 libxcb-render-util0 libxcb-shape0 libxcb-xinerama0
   libxcb-xkb1 libfontconfig1 libdbus-1-3 fonts-inter openssl)
 APT_TEST=(sip-tester kamailio kamailio-utils-modules kamailio-tls-modules baresip-core
-  linphone-cli pulseaudio pulseaudio-utils sox xvfb xauth)
+  linphone-cli pulseaudio pulseaudio-utils sox xvfb xauth x11-utils dbus imagemagick sngrep
+  linphone-desktop)
 
 log() { printf '\033[1m[softphone]\033[0m %s\n' "$*" >&2; }
 
