@@ -33,7 +33,7 @@ def _emit(event: str, **fields: Any) -> None:
     sys.stdout.flush()
 
 
-class _LineCall(pj.Call):  # type: ignore[misc]
+class _LineCall(pj.Call):
     """One call on the test line: echoes audio, reports DTMF and state."""
 
     def __init__(self, line: _TestLine, acc: pj.Account, call_id: int = -1) -> None:
@@ -83,7 +83,7 @@ class _LineCall(pj.Call):  # type: ignore[misc]
             _emit("error", message=f"onDtmfDigit: {exc}")
 
 
-class _LineAccount(pj.Account):  # type: ignore[misc]
+class _LineAccount(pj.Account):
     def __init__(self, line: _TestLine) -> None:
         super().__init__()
         self._line = line
