@@ -1,0 +1,191 @@
+"""A running phone: the emulated system, the VoIP app on a SIP engine, the embedded test
+line and the control API, started and stopped in the right order."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+from softphone.callkit import CallSystem, LoopClock, LoopDispatcher
+from softphone.control.client import write_endpoint
+from softphone.control.server import ControlServer
+from softphone.phone.control_target import PhoneControl, call_json
+from softphone.phone.voip_app import AudioControl, VoipApp
+from softphone.settings import SecretStore, Settings
+from softphone.sip import (
+    AccountConfig,
+    EngineConfig,
+    RegistrationStateChanged,
+    SipEngine,
+    SipError,
+    TransportConfig,
+)
+from softphone.sip.testline import TestLineError, TestLineProcess
+
+log = logging.getLogger(__name__)
+
+
+def engine_config(settings: Settings) -> EngineConfig:
+    """The SIP engine's configuration from the user's settings."""
+    sip = settings.sip
+    transports = [TransportConfig("udp", sip.udp_port, sip.bind_address)]
+    if sip.tcp_port >= 0:
+        transports.append(TransportConfig("tcp", sip.tcp_port, sip.bind_address))
+    return EngineConfig(
+        transports=tuple(transports),
+        codecs=tuple(sip.codecs),
+        dtmf_method=sip.dtmf_method,  # type: ignore[arg-type]
+        user_agent=sip.user_agent,
+    )
+
+
+def account_configs(settings: Settings, secrets: SecretStore | None) -> list[AccountConfig]:
+    """Enabled accounts, with their passwords from the secret store."""
+    out: list[AccountConfig] = []
+    for acc in settings.accounts:
+        if not acc.enabled:
+            continue
+        password = ""
+        if secrets is not None and acc.username:
+            password = secrets.get(f"sip:{acc.id}") or ""
+        out.append(
+            AccountConfig(
+                id=acc.id,
+                uri=acc.uri,
+                registrar=acc.registrar if acc.register else "",
+                username=acc.username,
+                password=password,
+                transport=acc.transport,
+                display_name=acc.display_name,
+            )
+        )
+    return out
+
+
+class PhoneRuntime:
+    """Everything a phone process runs besides its window (and what ``--headless`` runs)."""
+
+    def __init__(
+        self,
+        engine: SipEngine,
+        settings: Settings,
+        *,
+        profile: str = "default",
+        secrets: SecretStore | None = None,
+        control_file: Path | None = None,
+        audio: AudioControl | None = None,
+        with_test_line: bool = True,
+        push: Callable[[Mapping[str, Any]], Awaitable[dict[str, Any]]] | None = None,
+    ) -> None:
+        self.engine = engine
+        self.settings = settings
+        self.profile = profile
+        self.secrets = secrets
+        self.control_file = control_file
+        self.system = CallSystem(
+            LoopClock(),
+            LoopDispatcher(),
+            unanswered_timeout=settings.calls.unanswered_timeout,
+        )
+        self.app = VoipApp(
+            engine,
+            self.system,
+            app_name=settings.calls.app_name,
+            audio=audio,
+            resolve_uri=self.resolve_uri,
+        )
+        self.control = PhoneControl(self.app, self.system, state=self.state, push=push)
+        self.server: ControlServer | None = None
+        self.test_line: TestLineProcess | None = TestLineProcess() if with_test_line else None
+        self.registrations: dict[str, RegistrationStateChanged] = {}
+        self.problems: list[str] = []
+        self.started_at = 0.0
+        engine.subscribe(self._on_sip_event)
+
+    def _on_sip_event(self, event: object) -> None:
+        if isinstance(event, RegistrationStateChanged):
+            self.registrations[event.account_id] = event
+
+    def resolve_uri(self, target: str) -> str:
+        """What the user dialled -> a SIP URI: "echo" is the test line; digits and bare
+        names go to the first account's domain, or the test line when there is none."""
+        text = target.strip()
+        if text.lower().startswith(("sip:", "sips:")):
+            return text
+        if "@" in text:
+            return f"sip:{text}"
+        if text.lower() in ("echo", "test", "test line") and self.test_line is not None:
+            return self.test_line.uri
+        accounts = [a for a in self.settings.accounts if a.enabled]
+        if accounts:
+            domain = accounts[0].uri.split("@", 1)[-1]
+            return f"sip:{text.replace(' ', '')}@{domain}"
+        if self.test_line is not None and self.test_line.uri:
+            host = self.test_line.uri.split("@", 1)[1]
+            return f"sip:{text.replace(' ', '')}@{host}"
+        raise ValueError(f"cannot call '{text}': no account is set up; use a SIP URI")
+
+    async def start(self) -> None:
+        """Start SIP, the accounts, the test line and the control API; problems are kept
+        in ``problems`` for the UI rather than raised (the phone still runs)."""
+        self.started_at = time.monotonic()
+        await _settle(self.engine.start(engine_config(self.settings)))
+        for acc in account_configs(self.settings, self.secrets):
+            try:
+                await _settle(self.engine.add_account(acc))
+            except SipError as exc:
+                self.problems.append(f"account {acc.id}: {exc}")
+        if self.test_line is not None:
+            try:
+                await self.test_line.start()
+            except TestLineError as exc:
+                self.problems.append(f"test line: {exc}")
+                self.test_line = None
+        self.server = ControlServer(self.control)
+        await self.server.start()
+        if self.control_file is not None:
+            write_endpoint(self.control_file, self.server.url, self.server.token)
+
+    async def stop(self) -> None:
+        """The reverse order; never raises (quitting must always work)."""
+        if self.server is not None:
+            with contextlib.suppress(Exception):
+                await self.server.stop()
+        if self.control_file is not None:
+            with contextlib.suppress(OSError):
+                self.control_file.unlink()
+        with contextlib.suppress(Exception):
+            await self.app.close()
+        if self.test_line is not None:
+            with contextlib.suppress(Exception):
+                await self.test_line.stop()
+        with contextlib.suppress(Exception):
+            await _settle(self.engine.stop())
+
+    def state(self) -> dict[str, Any]:
+        """The device, calls and registrations (the control API's ``state``)."""
+        return {
+            "profile": self.profile,
+            "device": {
+                "locked": self.system.device_locked,
+                "do_not_disturb": self.system.do_not_disturb,
+            },
+            "calls": [call_json(c) for c in self.system.calls if not c.has_ended],
+            "registrations": {
+                acc: {"state": ev.state.value, "code": ev.code, "reason": ev.reason}
+                for acc, ev in self.registrations.items()
+            },
+            "test_line": self.test_line.uri if self.test_line is not None else None,
+            "problems": list(self.problems),
+        }
+
+
+async def _settle(result: object) -> object:
+    if asyncio.iscoroutine(result) or isinstance(result, asyncio.Future):
+        return await result
+    return result
