@@ -109,7 +109,9 @@ def recents_status(record: CallRecord, reason: CXCallEndedReason | None) -> Rece
     if record.is_outgoing:
         if record.connected_at is not None:
             return RecentsStatus.OUTGOING
-        return RecentsStatus.FAILED if reason is CXCallEndedReason.FAILED else RecentsStatus.CANCELLED
+        if reason is CXCallEndedReason.FAILED:
+            return RecentsStatus.FAILED
+        return RecentsStatus.CANCELLED
     if record.connected_at is not None:
         return RecentsStatus.INCOMING
     if reason is CXCallEndedReason.ANSWERED_ELSEWHERE:

@@ -43,27 +43,24 @@ class CallInput(enum.Enum):
     END = "end"
 
 
-S, I = CallState, CallInput
-
 TRANSITIONS: dict[tuple[CallState, CallInput], CallState] = {
-    (S.RINGING, I.ANSWER_REQUESTED): S.ANSWERING,
-    (S.ANSWERING, I.ANSWER_FULFILLED): S.ACTIVE,
-    (S.STARTING, I.START_FULFILLED): S.DIALING,
-    (S.STARTING, I.STARTED_CONNECTING): S.CONNECTING,
-    (S.STARTING, I.CONNECTED): S.ACTIVE,
-    (S.DIALING, I.STARTED_CONNECTING): S.CONNECTING,
-    (S.DIALING, I.CONNECTED): S.ACTIVE,
-    (S.CONNECTING, I.START_FULFILLED): S.CONNECTING,
-    (S.CONNECTING, I.CONNECTED): S.ACTIVE,
-    (S.ACTIVE, I.START_FULFILLED): S.ACTIVE,
-    (S.HELD, I.START_FULFILLED): S.HELD,
-    (S.ACTIVE, I.HOLD): S.HELD,
-    (S.HELD, I.HOLD): S.HELD,
-    (S.HELD, I.UNHOLD): S.ACTIVE,
-    (S.ACTIVE, I.UNHOLD): S.ACTIVE,
-    **{(state, I.END): S.ENDED for state in S if state is not S.ENDED},
+    (CallState.RINGING, CallInput.ANSWER_REQUESTED): CallState.ANSWERING,
+    (CallState.ANSWERING, CallInput.ANSWER_FULFILLED): CallState.ACTIVE,
+    (CallState.STARTING, CallInput.START_FULFILLED): CallState.DIALING,
+    (CallState.STARTING, CallInput.STARTED_CONNECTING): CallState.CONNECTING,
+    (CallState.STARTING, CallInput.CONNECTED): CallState.ACTIVE,
+    (CallState.DIALING, CallInput.STARTED_CONNECTING): CallState.CONNECTING,
+    (CallState.DIALING, CallInput.CONNECTED): CallState.ACTIVE,
+    (CallState.CONNECTING, CallInput.START_FULFILLED): CallState.CONNECTING,
+    (CallState.CONNECTING, CallInput.CONNECTED): CallState.ACTIVE,
+    (CallState.ACTIVE, CallInput.START_FULFILLED): CallState.ACTIVE,
+    (CallState.HELD, CallInput.START_FULFILLED): CallState.HELD,
+    (CallState.ACTIVE, CallInput.HOLD): CallState.HELD,
+    (CallState.HELD, CallInput.HOLD): CallState.HELD,
+    (CallState.HELD, CallInput.UNHOLD): CallState.ACTIVE,
+    (CallState.ACTIVE, CallInput.UNHOLD): CallState.ACTIVE,
+    **{(s, CallInput.END): CallState.ENDED for s in CallState if s is not CallState.ENDED},
 }
-del S, I
 
 #: States in which a call holds (or is about to hold) the audio route.
 LIVE_STATES = frozenset(
@@ -84,7 +81,7 @@ class CallStateMachine:
     def __init__(self, initial: CallState) -> None:
         if initial not in (CallState.RINGING, CallState.STARTING):
             raise ValueError(f"a call starts RINGING or STARTING, not {initial}")
-        self.state = initial
+        self.state: CallState = initial
 
     def can(self, call_input: CallInput) -> bool:
         """Whether ``call_input`` is allowed now."""
