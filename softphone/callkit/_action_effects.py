@@ -127,9 +127,7 @@ class ActionEffects:
             "provider_name": pending.provider.configuration.localized_name,
         }
 
-    def _action_resolved(
-        self, action: CXAction, state: CXActionState, date: float | None
-    ) -> None:
+    def _action_resolved(self, action: CXAction, state: CXActionState, date: float | None) -> None:
         """Called once by ``CXAction.fulfill()``/``fail()``."""
         pending = self._finish(action)
         fields = self._action_event_fields(pending)
@@ -238,12 +236,14 @@ class ActionEffects:
         elif isinstance(action, CXSetHeldCallAction):
             self._transition(record, CallInput.HOLD if action.on_hold else CallInput.UNHOLD)
             record.on_hold = action.on_hold
-            self._emit(CallHoldChanged(at=self.clock.now(), call_uuid=record.uuid,
-                                       on_hold=action.on_hold))
+            self._emit(
+                CallHoldChanged(at=self.clock.now(), call_uuid=record.uuid, on_hold=action.on_hold)
+            )
         elif isinstance(action, CXSetMutedCallAction):
             record.muted = action.muted
-            self._emit(CallMuteChanged(at=self.clock.now(), call_uuid=record.uuid,
-                                       muted=action.muted))
+            self._emit(
+                CallMuteChanged(at=self.clock.now(), call_uuid=record.uuid, muted=action.muted)
+            )
             self._notify_observers(record)
         elif isinstance(action, CXSetGroupCallAction):
             self._set_group(record, action.call_uuid_to_group_with)
@@ -378,8 +378,7 @@ class ActionEffects:
         """Activate the session once a call's start/answer is fulfilled; deactivate when
         no call of the provider needs it (Apple: ``didActivate``/``didDeactivate``)."""
         needed = any(
-            r.provider is provider and r.audio_granted and r.is_live
-            for r in self._records.values()
+            r.provider is provider and r.audio_granted and r.is_live for r in self._records.values()
         )
         session = provider.audio_session
         if needed == session.is_active:

@@ -41,8 +41,9 @@ class CXActionState(enum.Enum):
 
 
 class _ActionSink(Protocol):
-    def _action_resolved(self, action: CXAction, state: CXActionState, date: float | None) -> None:
-        ...
+    def _action_resolved(
+        self, action: CXAction, state: CXActionState, date: float | None
+    ) -> None: ...
 
 
 def _check_uuid(value: object, name: str) -> _uuid.UUID:

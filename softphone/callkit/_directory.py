@@ -136,8 +136,10 @@ class CallDirectory:
         if self._loading:
             raise CallKitError(DirErr.CURRENTLY_LOADING, "a reload is already running")
         context = CallDirectoryContext(
-            self._blocked, self._identified,
-            is_incremental=incremental, maximum_entries=self._maximum,
+            self._blocked,
+            self._identified,
+            is_incremental=incremental,
+            maximum_entries=self._maximum,
         )
         self._loading = True
         try:

@@ -42,11 +42,13 @@ __all__ = [
     "TransactionRequested",
 ]
 
+
 @dataclass(frozen=True, kw_only=True)
 class CallKitEvent:
     """Base of every event: ``at`` is when it happened (clock seconds)."""
 
     at: float
+
 
 @dataclass(frozen=True, kw_only=True)
 class IncomingCallReported(CallKitEvent):
@@ -58,6 +60,7 @@ class IncomingCallReported(CallKitEvent):
     localized_caller_name: str | None
     has_video: bool
     identified_by_directory: bool
+
 
 @dataclass(frozen=True, kw_only=True)
 class IncomingCallRejected(CallKitEvent):
@@ -71,6 +74,7 @@ class IncomingCallRejected(CallKitEvent):
     recents_status: RecentsStatus | None
     in_recents: bool
 
+
 @dataclass(frozen=True, kw_only=True)
 class OutgoingCallStarted(CallKitEvent):
     """A start-call action was requested: the outgoing call exists (STARTING)."""
@@ -80,6 +84,7 @@ class OutgoingCallStarted(CallKitEvent):
     handle: CXHandle
     is_video: bool
 
+
 @dataclass(frozen=True, kw_only=True)
 class OutgoingCallStartedConnecting(CallKitEvent):
     """Apple: ``reportOutgoingCall(with:startedConnectingAt:)`` was reported."""
@@ -87,12 +92,14 @@ class OutgoingCallStartedConnecting(CallKitEvent):
     call_uuid: _uuid.UUID
     started_connecting_at: float
 
+
 @dataclass(frozen=True, kw_only=True)
 class CallUpdated(CallKitEvent):
     """Apple: ``reportCall(with:updated:)``: the call's attributes changed."""
 
     call_uuid: _uuid.UUID
     call: CXCall
+
 
 @dataclass(frozen=True, kw_only=True)
 class CallStateChanged(CallKitEvent):
@@ -102,6 +109,7 @@ class CallStateChanged(CallKitEvent):
     old: CallState | None
     new: CallState
 
+
 @dataclass(frozen=True, kw_only=True)
 class CallConnected(CallKitEvent):
     """The call connected for the first time (answer fulfilled or outgoing connected)."""
@@ -110,12 +118,14 @@ class CallConnected(CallKitEvent):
     is_outgoing: bool
     connected_at: float
 
+
 @dataclass(frozen=True, kw_only=True)
 class CallHoldChanged(CallKitEvent):
     """A set-held action was fulfilled."""
 
     call_uuid: _uuid.UUID
     on_hold: bool
+
 
 @dataclass(frozen=True, kw_only=True)
 class CallMuteChanged(CallKitEvent):
@@ -124,12 +134,14 @@ class CallMuteChanged(CallKitEvent):
     call_uuid: _uuid.UUID
     muted: bool
 
+
 @dataclass(frozen=True, kw_only=True)
 class CallGroupChanged(CallKitEvent):
     """A call joined a group (conference) or left it (``group_uuid`` None)."""
 
     call_uuid: _uuid.UUID
     group_uuid: _uuid.UUID | None
+
 
 @dataclass(frozen=True, kw_only=True)
 class CallEnded(CallKitEvent):
@@ -153,6 +165,7 @@ class CallEnded(CallKitEvent):
     participants: tuple[CXHandle, ...]
     has_video: bool
 
+
 @dataclass(frozen=True, kw_only=True)
 class TransactionRequested(CallKitEvent):
     """A call controller (or the system UI) requested a transaction."""
@@ -162,6 +175,7 @@ class TransactionRequested(CallKitEvent):
     action_uuids: tuple[_uuid.UUID, ...]
     action_types: tuple[str, ...]
     origin: str
+
 
 @dataclass(frozen=True, kw_only=True)
 class ActionPerformed(CallKitEvent):
@@ -173,6 +187,7 @@ class ActionPerformed(CallKitEvent):
     provider_name: str
     detail: str
 
+
 @dataclass(frozen=True, kw_only=True)
 class ActionFulfilled(CallKitEvent):
     """The app called ``fulfill()`` on the action."""
@@ -181,6 +196,7 @@ class ActionFulfilled(CallKitEvent):
     action_type: str
     call_uuid: _uuid.UUID | None
     provider_name: str
+
 
 @dataclass(frozen=True, kw_only=True)
 class ActionFailed(CallKitEvent):
@@ -193,6 +209,7 @@ class ActionFailed(CallKitEvent):
     by_system: bool
     reason: str
 
+
 @dataclass(frozen=True, kw_only=True)
 class ActionTimedOut(CallKitEvent):
     """Apple: ``provider(_:timedOutPerforming:)``: nobody resolved the action in time."""
@@ -202,17 +219,20 @@ class ActionTimedOut(CallKitEvent):
     call_uuid: _uuid.UUID | None
     provider_name: str
 
+
 @dataclass(frozen=True, kw_only=True)
 class AudioSessionActivated(CallKitEvent):
     """Apple: ``provider(_:didActivate:)``: the app may start audio now."""
 
     provider_name: str
 
+
 @dataclass(frozen=True, kw_only=True)
 class AudioSessionDeactivated(CallKitEvent):
     """Apple: ``provider(_:didDeactivate:)``: no call of this app needs audio."""
 
     provider_name: str
+
 
 @dataclass(frozen=True, kw_only=True)
 class CallWaitingPresented(CallKitEvent):
@@ -222,6 +242,7 @@ class CallWaitingPresented(CallKitEvent):
     other_call_uuids: tuple[_uuid.UUID, ...]
     choices: tuple[str, ...]
 
+
 @dataclass(frozen=True, kw_only=True)
 class RuleViolated(CallKitEvent):
     """The app broke a CallKit rule (unresolved action, bad report, delegate raised...)."""
@@ -230,11 +251,13 @@ class RuleViolated(CallKitEvent):
     detail: str
     call_uuid: _uuid.UUID | None = None
 
+
 @dataclass(frozen=True, kw_only=True)
 class DoNotDisturbChanged(CallKitEvent):
     """Do Not Disturb was switched on or off."""
 
     enabled: bool
+
 
 @dataclass(frozen=True, kw_only=True)
 class DeviceLockChanged(CallKitEvent):
@@ -242,11 +265,13 @@ class DeviceLockChanged(CallKitEvent):
 
     locked: bool
 
+
 @dataclass(frozen=True, kw_only=True)
 class ProviderReset(CallKitEvent):
     """Apple: ``providerDidReset(_:)``: the system dropped all of the provider's calls."""
 
     provider_name: str
+
 
 @dataclass(frozen=True, kw_only=True)
 class ProviderInvalidated(CallKitEvent):

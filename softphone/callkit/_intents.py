@@ -51,9 +51,7 @@ def _held_others(records: Iterable[CallRecord], ringing: CallRecord) -> list[Cal
 
 
 def _connected_groups(records: Iterable[CallRecord], ringing: CallRecord) -> int:
-    return len(
-        {r.group_key for r in records if r.provider is ringing.provider and r.is_live}
-    )
+    return len({r.group_key for r in records if r.provider is ringing.provider and r.is_live})
 
 
 def waiting_choices(records: list[CallRecord], ringing: CallRecord) -> tuple[str, ...]:

@@ -72,8 +72,11 @@ class CallRecord:
         if update.localized_caller_name is not None:
             self.caller_name = update.localized_caller_name
         for name in (
-            "supports_holding", "supports_grouping", "supports_ungrouping",
-            "supports_dtmf", "has_video",
+            "supports_holding",
+            "supports_grouping",
+            "supports_ungrouping",
+            "supports_dtmf",
+            "has_video",
         ):
             value = getattr(update, name)
             if value is not None:

@@ -448,17 +448,29 @@ class CallSystem(ActionEffects):
         number = e164_number(update.remote_handle)
         if self.call_directory.is_blocked(number):
             raise self._reject_incoming(
-                provider, uuid, update, err.FILTERED_BY_BLOCK_LIST, "caller is blocked",
+                provider,
+                uuid,
+                update,
+                err.FILTERED_BY_BLOCK_LIST,
+                "caller is blocked",
                 RecentsStatus.BLOCKED,
             )
         if self._dnd:
             raise self._reject_incoming(
-                provider, uuid, update, err.FILTERED_BY_DO_NOT_DISTURB, "Do Not Disturb is on",
+                provider,
+                uuid,
+                update,
+                err.FILTERED_BY_DO_NOT_DISTURB,
+                "Do Not Disturb is on",
                 RecentsStatus.MISSED,
             )
         if self._incoming_over_limit(provider):
             raise self._reject_incoming(
-                provider, uuid, update, err.CALL_LIMIT_REACHED, "too many calls",
+                provider,
+                uuid,
+                update,
+                err.CALL_LIMIT_REACHED,
+                "too many calls",
                 RecentsStatus.MISSED,
             )
         self._add_incoming(provider, uuid, update, number)
@@ -678,11 +690,8 @@ class CallSystem(ActionEffects):
     async def end_and_accept(self, uuid: _uuid.UUID, *, end_held: bool = False) -> None:
         """Call waiting, End & Accept: end the active call (or the held one), then answer."""
         record = self._user_record(uuid)
-        plan = _intents.plan_end_and_accept(
-            list(self._records.values()), record, end_held=end_held
-        )
+        plan = _intents.plan_end_and_accept(list(self._records.values()), record, end_held=end_held)
         self._request_actions(plan)
 
     def __repr__(self) -> str:
         return f"<CallSystem providers={len(self._providers)} calls={len(self._records)}>"
-

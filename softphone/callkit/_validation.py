@@ -71,7 +71,8 @@ class _Simulation:
 
     def group_size(self, group: _uuid.UUID) -> int:
         return sum(
-            1 for r in self.records.values()
+            1
+            for r in self.records.values()
             if r.uuid not in self.ending and self.group_of(r) == group
         )
 

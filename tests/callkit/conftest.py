@@ -143,7 +143,9 @@ def incoming(provider: CXProvider) -> Callable[..., Any]:
 def outgoing(controller: CXCallController, provider: CXProvider) -> Callable[..., Any]:
     async def start(number: str = "+15559870001", connect: bool = True) -> uuid.UUID:
         call_uuid = uuid.uuid4()
-        await controller.request_transaction_with_action(CXStartCallAction(call_uuid, phone(number)))
+        await controller.request_transaction_with_action(
+            CXStartCallAction(call_uuid, phone(number))
+        )
         if connect:
             provider.report_outgoing_call_started_connecting(call_uuid)
             provider.report_outgoing_call_connected(call_uuid)

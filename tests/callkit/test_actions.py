@@ -97,7 +97,10 @@ class TestExactlyOnce:
         assert system.pending_actions == []
 
     async def test_fail_then_fulfill_raises(
-        self, system: CallSystem, provider: CXProvider, controller: CXCallController,
+        self,
+        system: CallSystem,
+        provider: CXProvider,
+        controller: CXCallController,
         delegate: RecordingDelegate,
     ) -> None:
         """A failed action cannot be fulfilled later."""
@@ -111,7 +114,10 @@ class TestExactlyOnce:
         assert action.is_complete and system.pending_actions == []
 
     async def test_timeout_date_set_on_delivery(
-        self, system: CallSystem, provider: CXProvider, controller: CXCallController,
+        self,
+        system: CallSystem,
+        provider: CXProvider,
+        controller: CXCallController,
         delegate: RecordingDelegate,
     ) -> None:
         """A delivered action carries its timeout date (now + action_timeout)."""
@@ -122,7 +128,10 @@ class TestExactlyOnce:
         action.fulfill()
 
     async def test_transaction_completes(
-        self, system: CallSystem, provider: CXProvider, controller: CXCallController,
+        self,
+        system: CallSystem,
+        provider: CXProvider,
+        controller: CXCallController,
         delegate: RecordingDelegate,
     ) -> None:
         """pending_transactions lists a transaction until every action is resolved."""

@@ -21,7 +21,10 @@ from .conftest import RecordingDelegate, of_type, phone
 
 class TestActivation:
     async def test_not_before_start_fulfilled(
-        self, system: CallSystem, provider: CXProvider, controller: CXCallController,
+        self,
+        system: CallSystem,
+        provider: CXProvider,
+        controller: CXCallController,
         delegate: RecordingDelegate,
     ) -> None:
         """Connecting an outgoing call does not activate audio until start is fulfilled."""
@@ -38,7 +41,10 @@ class TestActivation:
         assert len(of_type(system, AudioSessionActivated)) == 1
 
     async def test_not_before_answer_fulfilled(
-        self, system: CallSystem, provider: CXProvider, incoming: Callable[..., Any],
+        self,
+        system: CallSystem,
+        provider: CXProvider,
+        incoming: Callable[..., Any],
         delegate: RecordingDelegate,
     ) -> None:
         """A ringing or answering call has no audio; the fulfilled answer activates it."""
@@ -53,7 +59,10 @@ class TestActivation:
         assert names.index("did_activate") > names.index("answer")
 
     async def test_failed_answer_never_activates(
-        self, system: CallSystem, provider: CXProvider, incoming: Callable[..., Any],
+        self,
+        system: CallSystem,
+        provider: CXProvider,
+        incoming: Callable[..., Any],
         delegate: RecordingDelegate,
     ) -> None:
         """A failed answer ends the call and audio stays off."""
@@ -65,7 +74,10 @@ class TestActivation:
         assert not system.audio_active and "did_activate" not in delegate.names()
 
     async def test_deactivates_when_last_call_ends(
-        self, system: CallSystem, provider: CXProvider, outgoing: Callable[..., Any],
+        self,
+        system: CallSystem,
+        provider: CXProvider,
+        outgoing: Callable[..., Any],
         delegate: RecordingDelegate,
     ) -> None:
         """Audio stays on while any call needs it and goes off after the last ends."""
@@ -80,7 +92,10 @@ class TestActivation:
         assert len(of_type(system, AudioSessionDeactivated)) == 1
 
     async def test_ringing_call_does_not_keep_audio(
-        self, system: CallSystem, provider: CXProvider, outgoing: Callable[..., Any],
+        self,
+        system: CallSystem,
+        provider: CXProvider,
+        outgoing: Callable[..., Any],
         incoming: Callable[..., Any],
     ) -> None:
         """A still-ringing waiting call does not hold the session after the active one ends."""

@@ -80,7 +80,8 @@ class TestRequestErrors:
         """Ringing calls cannot be held, muted or sent DTMF."""
         u = await incoming()
         for action in (
-            CXSetHeldCallAction(u, True), CXSetMutedCallAction(u, True),
+            CXSetHeldCallAction(u, True),
+            CXSetMutedCallAction(u, True),
             CXPlayDTMFCallAction(u, "1"),
         ):
             assert (await refused(controller, action)).code is Err.invalid_action
@@ -149,7 +150,10 @@ class TestRequestErrors:
         assert err.code is Err.unknown_call_provider
 
     async def test_mixed_providers(
-        self, system: CallSystem, provider: CXProvider, incoming: Callable[..., Any],
+        self,
+        system: CallSystem,
+        provider: CXProvider,
+        incoming: Callable[..., Any],
         controller: CXCallController,
     ) -> None:
         """A transaction may not span two providers' calls."""
@@ -161,7 +165,9 @@ class TestRequestErrors:
         assert err.code is Err.invalid_action
 
     async def test_group_needs_connected_calls(
-        self, controller: CXCallController, incoming: Callable[..., Any],
+        self,
+        controller: CXCallController,
+        incoming: Callable[..., Any],
         outgoing: Callable[..., Any],
     ) -> None:
         """Grouping a ringing call is invalid."""
@@ -173,7 +179,10 @@ class TestRequestErrors:
 
 class TestDelivery:
     async def test_execute_transaction_handles_all(
-        self, system: CallSystem, provider: CXProvider, controller: CXCallController,
+        self,
+        system: CallSystem,
+        provider: CXProvider,
+        controller: CXCallController,
         delegate: RecordingDelegate,
     ) -> None:
         """When execute_transaction returns True, no perform_* method is called."""
@@ -186,7 +195,9 @@ class TestDelivery:
         assert system.pending_actions == []
 
     async def test_order_of_delivery(
-        self, controller: CXCallController, delegate: RecordingDelegate,
+        self,
+        controller: CXCallController,
+        delegate: RecordingDelegate,
         outgoing: Callable[..., Any],
     ) -> None:
         """Actions reach the delegate in transaction order."""
@@ -196,4 +207,3 @@ class TestDelivery:
             [CXSetMutedCallAction(u, True), CXSetHeldCallAction(u, True)]
         )
         assert delegate.names() == ["execute_transaction", "set_muted", "set_held"]
-

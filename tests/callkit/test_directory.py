@@ -45,6 +45,7 @@ class TestEntries:
 
     def test_duplicates(self) -> None:
         """The same number twice raises duplicate_entries."""
+
         def fill(ctx: CallDirectoryContext) -> None:
             ctx.add_identification_entry(18005551111, "Pizza")
             ctx.add_identification_entry(18005551111, "Pizza again")

@@ -12,6 +12,7 @@ from softphone.callkit import (
     CallKitError,
     CallSystem,
     CXCallController,
+    CXCallEndedReason,
     CXPlayDTMFCallAction,
     CXPlayDTMFCallActionType,
     CXProvider,
@@ -51,9 +52,7 @@ class TestSequencing:
         assert delivered(delegate) == [first, second, third]
         assert system.pending_actions == []
 
-    async def test_pauses(
-        self, system: CallSystem, outgoing: Callable[..., Any]
-    ) -> None:
+    async def test_pauses(self, system: CallSystem, outgoing: Callable[..., Any]) -> None:
         """',' is a soft pause and ';' a hard pause, each its own action."""
         u = await outgoing()
         actions = await system.play_dtmf(u, "1,;")
@@ -76,7 +75,10 @@ class TestSequencing:
         assert [e.by_system for e in of_type(system, ActionFailed)] == [False, True, True]
 
     async def test_timeout_drops_the_rest(
-        self, system: CallSystem, outgoing: Callable[..., Any], delegate: RecordingDelegate,
+        self,
+        system: CallSystem,
+        outgoing: Callable[..., Any],
+        delegate: RecordingDelegate,
         clock: ManualClock,
     ) -> None:
         """A tone that times out leaves nothing pending behind it."""
@@ -88,8 +90,12 @@ class TestSequencing:
         assert len(delivered(delegate)) == 1
 
     async def test_controller_requests_queue_too(
-        self, system: CallSystem, provider: CXProvider, controller: CXCallController,
-        outgoing: Callable[..., Any], delegate: RecordingDelegate,
+        self,
+        system: CallSystem,
+        provider: CXProvider,
+        controller: CXCallController,
+        outgoing: Callable[..., Any],
+        delegate: RecordingDelegate,
     ) -> None:
         """App-requested DTMF actions on one call are also delivered one at a time."""
         u = await outgoing()
@@ -101,6 +107,22 @@ class TestSequencing:
         a.fulfill()
         assert delivered(delegate) == [a, b]
         b.fulfill()
+
+    async def test_end_drops_queued_tones(
+        self,
+        system: CallSystem,
+        outgoing: Callable[..., Any],
+        delegate: RecordingDelegate,
+        provider: CXProvider,
+    ) -> None:
+        """Tones still queued when the call ends are failed, never delivered."""
+        u = await outgoing()
+        delegate.auto = False
+        first, second = await system.play_dtmf(u, "12")
+        provider.report_call_ended(u, None, CXCallEndedReason.REMOTE_ENDED)
+        assert second.is_complete and not first.is_complete
+        first.fulfill()
+        assert delivered(delegate) == [first]
 
     async def test_bad_digits(
         self, system: CallSystem, outgoing: Callable[..., Any], delegate: RecordingDelegate

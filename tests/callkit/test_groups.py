@@ -25,7 +25,9 @@ from softphone.callkit import (
 from .conftest import RecordingDelegate, of_type, phone
 
 
-async def two_calls(system: CallSystem, outgoing: Callable[..., Any]) -> tuple[uuid.UUID, uuid.UUID]:
+async def two_calls(
+    system: CallSystem, outgoing: Callable[..., Any]
+) -> tuple[uuid.UUID, uuid.UUID]:
     a = await outgoing("+15550000001")
     await system.set_held(a, True)
     b = await outgoing("+15550000002")
@@ -45,6 +47,7 @@ class TestHoldMute:
         assert system.call(u).is_on_hold  # type: ignore[union-attr]
         await system.set_held(u, False)
         assert states(system, u) == [CallState.ACTIVE]
+        assert not system.call(u).is_on_hold  # type: ignore[union-attr]
 
     async def test_mute_follows_fulfilment(
         self, system: CallSystem, outgoing: Callable[..., Any], delegate: RecordingDelegate

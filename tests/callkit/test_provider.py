@@ -132,7 +132,10 @@ class TestUpdatesAndEnds:
         assert system.call(u) is not None
 
     async def test_remote_end(
-        self, system: CallSystem, provider: CXProvider, incoming: Callable[..., Any],
+        self,
+        system: CallSystem,
+        provider: CXProvider,
+        incoming: Callable[..., Any],
         clock: ManualClock,
     ) -> None:
         """A remote end removes the call and records when it ended."""
@@ -147,7 +150,10 @@ class TestUpdatesAndEnds:
 
 class TestOutgoing:
     async def test_progress_and_timestamps(
-        self, system: CallSystem, provider: CXProvider, controller: CXCallController,
+        self,
+        system: CallSystem,
+        provider: CXProvider,
+        controller: CXCallController,
         clock: ManualClock,
     ) -> None:
         """Start -> started connecting -> connected, with the reported timestamps."""
@@ -189,7 +195,10 @@ class TestLifetime:
         assert delegate.names() == ["provider_did_begin"]
 
     async def test_invalidate(
-        self, system: CallSystem, provider: CXProvider, incoming: Callable[..., Any],
+        self,
+        system: CallSystem,
+        provider: CXProvider,
+        incoming: Callable[..., Any],
         controller: CXCallController,
     ) -> None:
         """invalidate() ends every call; later reports and requests raise."""
@@ -205,11 +214,16 @@ class TestLifetime:
             provider.report_call_updated(u, CXCallUpdate())
         assert info.value.code is CXErrorCode.PROVIDER_INVALIDATED
         with pytest.raises(CallKitError) as info:
-            await controller.request_transaction_with_action(CXStartCallAction(uuid.uuid4(), phone()))
+            await controller.request_transaction_with_action(
+                CXStartCallAction(uuid.uuid4(), phone())
+            )
         assert info.value.code is CXErrorCodeRequestTransactionError.UNKNOWN_CALL_PROVIDER
 
     async def test_invalidate_fails_pending_actions(
-        self, system: CallSystem, provider: CXProvider, controller: CXCallController,
+        self,
+        system: CallSystem,
+        provider: CXProvider,
+        controller: CXCallController,
         delegate: RecordingDelegate,
     ) -> None:
         """Invalidating resolves (fails) every pending action of the provider."""
@@ -220,7 +234,10 @@ class TestLifetime:
         assert action.is_complete and system.pending_actions == []
 
     async def test_reset(
-        self, system: CallSystem, provider: CXProvider, incoming: Callable[..., Any],
+        self,
+        system: CallSystem,
+        provider: CXProvider,
+        incoming: Callable[..., Any],
         delegate: RecordingDelegate,
     ) -> None:
         """reset_provider ends calls and tells the delegate provider_did_reset."""

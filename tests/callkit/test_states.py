@@ -20,12 +20,19 @@ class TestTable:
         """An incoming call rings, is answered, connects, holds, resumes and ends."""
         machine = CallStateMachine(CallState.RINGING)
         steps = [
-            CallInput.ANSWER_REQUESTED, CallInput.ANSWER_FULFILLED, CallInput.HOLD,
-            CallInput.UNHOLD, CallInput.END,
+            CallInput.ANSWER_REQUESTED,
+            CallInput.ANSWER_FULFILLED,
+            CallInput.HOLD,
+            CallInput.UNHOLD,
+            CallInput.END,
         ]
         seen = [machine.process(step) for step in steps]
         assert seen == [
-            CallState.ANSWERING, CallState.ACTIVE, CallState.HELD, CallState.ACTIVE, CallState.ENDED
+            CallState.ANSWERING,
+            CallState.ACTIVE,
+            CallState.HELD,
+            CallState.ACTIVE,
+            CallState.ENDED,
         ]
 
     def test_outgoing_path(self) -> None:
@@ -33,7 +40,9 @@ class TestTable:
         machine = CallStateMachine(CallState.STARTING)
         steps = [CallInput.START_FULFILLED, CallInput.STARTED_CONNECTING, CallInput.CONNECTED]
         assert [machine.process(s) for s in steps] == [
-            CallState.DIALING, CallState.CONNECTING, CallState.ACTIVE
+            CallState.DIALING,
+            CallState.CONNECTING,
+            CallState.ACTIVE,
         ]
 
     def test_connecting_reported_before_start_fulfilled(self) -> None:

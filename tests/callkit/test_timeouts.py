@@ -30,7 +30,10 @@ from .conftest import RecordingDelegate, of_type, phone, update
 
 class TestActionTimeout:
     async def test_unresolved_action_times_out(
-        self, system: CallSystem, controller: CXCallController, delegate: RecordingDelegate,
+        self,
+        system: CallSystem,
+        controller: CXCallController,
+        delegate: RecordingDelegate,
         clock: ManualClock,
     ) -> None:
         """An action neither fulfilled nor failed times out; the delegate hears it."""
@@ -47,7 +50,10 @@ class TestActionTimeout:
         assert system.pending_actions == []
 
     async def test_timed_out_start_ends_call(
-        self, system: CallSystem, controller: CXCallController, delegate: RecordingDelegate,
+        self,
+        system: CallSystem,
+        controller: CXCallController,
+        delegate: RecordingDelegate,
         clock: ManualClock,
     ) -> None:
         """A start action that times out ends the call as failed."""
@@ -61,8 +67,12 @@ class TestActionTimeout:
         assert ended.recents_status is RecentsStatus.FAILED
 
     async def test_timed_out_end_still_ends(
-        self, system: CallSystem, controller: CXCallController, delegate: RecordingDelegate,
-        outgoing: Callable[..., Any], clock: ManualClock,
+        self,
+        system: CallSystem,
+        controller: CXCallController,
+        delegate: RecordingDelegate,
+        outgoing: Callable[..., Any],
+        clock: ManualClock,
     ) -> None:
         """If the app never resolves an end action, the system ends the call anyway."""
         u = await outgoing()
@@ -73,8 +83,12 @@ class TestActionTimeout:
         assert system.call(u) is None
 
     async def test_timed_out_mute_changes_nothing(
-        self, system: CallSystem, controller: CXCallController, delegate: RecordingDelegate,
-        outgoing: Callable[..., Any], clock: ManualClock,
+        self,
+        system: CallSystem,
+        controller: CXCallController,
+        delegate: RecordingDelegate,
+        outgoing: Callable[..., Any],
+        clock: ManualClock,
     ) -> None:
         """A mute action that times out leaves the call unmuted and live."""
         u = await outgoing()
@@ -85,7 +99,10 @@ class TestActionTimeout:
         assert call is not None and not call.is_muted and call.state is CallState.ACTIVE
 
     async def test_resolved_action_does_not_time_out(
-        self, system: CallSystem, controller: CXCallController, delegate: RecordingDelegate,
+        self,
+        system: CallSystem,
+        controller: CXCallController,
+        delegate: RecordingDelegate,
         clock: ManualClock,
     ) -> None:
         """Fulfilling in time cancels the timeout."""
@@ -102,7 +119,10 @@ class TestActionTimeout:
 
 class TestUnanswered:
     async def test_rings_out(
-        self, system: CallSystem, incoming: Callable[..., Any], delegate: RecordingDelegate,
+        self,
+        system: CallSystem,
+        incoming: Callable[..., Any],
+        delegate: RecordingDelegate,
         clock: ManualClock,
     ) -> None:
         """An unanswered call ends after the system timeout as unanswered -> missed."""
