@@ -16,6 +16,7 @@ from ._actions import (
     CXAction,
     CXActionState,
     CXAnswerCallAction,
+    CXCallAction,
     CXEndCallAction,
     CXPlayDTMFCallAction,
     CXSetGroupCallAction,
@@ -250,10 +251,15 @@ class ActionEffects:
 
     def _apply_failed(self, pending: _Pending) -> None:
         action = pending.action
+        if not isinstance(action, CXCallAction):
+            return
+        record = self._records.get(action.call_uuid)
+        if record is None:
+            return
         if isinstance(action, (CXStartCallAction, CXAnswerCallAction)):
-            record = self._records.get(action.call_uuid)
-            if record is not None:
-                self._end_call(record, CXCallEndedReason.FAILED, None)
+            self._end_call(record, CXCallEndedReason.FAILED, None)
+        elif isinstance(action, CXEndCallAction):
+            record.declined = False  # the decline did not happen; the call goes on
 
     # -- call state -------------------------------------------------------------------------
 

@@ -49,6 +49,12 @@ class CallKitEvent:
 
     at: float
 
+    @property
+    def uuid(self) -> _uuid.UUID | None:
+        """The call this event is about (``call_uuid``), if any."""
+        value = getattr(self, "call_uuid", None)
+        return value if isinstance(value, _uuid.UUID) else None
+
 
 @dataclass(frozen=True, kw_only=True)
 class IncomingCallReported(CallKitEvent):

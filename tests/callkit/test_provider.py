@@ -251,6 +251,12 @@ class TestLifetime:
         with pytest.raises(ValueError):
             system.reset_provider(object())  # type: ignore[arg-type]
 
+    async def test_report_without_delegate(self, system: CallSystem) -> None:
+        """Reporting before setting a delegate works but is flagged (Apple's checklist)."""
+        p = CXProvider(CXProviderConfiguration(), system=system)
+        await p.report_new_incoming_call(uuid.uuid4(), update())
+        assert [e.rule for e in of_type(system, RuleViolated)] == ["no_delegate"]
+
     def test_configuration_checks(self) -> None:
         """The configuration refuses nonsense limits and types."""
         with pytest.raises(ValueError):

@@ -134,3 +134,27 @@ async def test_excluded_from_recents(system: CallSystem) -> None:
     p.report_call_ended(u, None, CXCallEndedReason.REMOTE_ENDED)
     ended = last_end(system)
     assert ended.recents_status is RecentsStatus.MISSED and not ended.in_recents
+
+
+async def test_end_on_ringing_is_decline(system: CallSystem, incoming: Callable[..., Any]) -> None:
+    """Tapping End on a ringing call declines it."""
+    u = await incoming()
+    await system.end(u)
+    assert last_end(system).recents_status is RecentsStatus.DECLINED
+    assert last_end(system).uuid == u
+
+
+async def test_failed_decline_is_not_declined(
+    system: CallSystem,
+    provider: CXProvider,
+    incoming: Callable[..., Any],
+    delegate: RecordingDelegate,
+) -> None:
+    """If the app fails the decline, the call rings on and a later ring-out is missed."""
+    u = await incoming()
+    delegate.auto = False
+    await system.decline(u)
+    delegate.held[0].fail()
+    assert system.call(u) is not None
+    provider.report_call_ended(u, None, CXCallEndedReason.REMOTE_ENDED)
+    assert last_end(system).recents_status is RecentsStatus.MISSED
