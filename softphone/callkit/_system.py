@@ -102,6 +102,7 @@ class CallSystem(ActionEffects, CallScreen):
     :param unanswered_timeout: seconds an incoming call rings before ending as unanswered.
     :param action_timeout: seconds an action may stay unresolved before it times out.
     :param call_directory: the block/identification lists applied to incoming calls.
+    :param event_history_limit: how many past events ``events`` keeps (oldest dropped).
     """
 
     def __init__(
@@ -112,6 +113,7 @@ class CallSystem(ActionEffects, CallScreen):
         unanswered_timeout: float = 30.0,
         action_timeout: float = 10.0,
         call_directory: CallDirectory | None = None,
+        event_history_limit: int = 10_000,
     ) -> None:
         self.clock: Clock = clock if clock is not None else LoopClock()
         self.dispatcher: Dispatcher = dispatcher if dispatcher is not None else LoopDispatcher()
@@ -120,6 +122,11 @@ class CallSystem(ActionEffects, CallScreen):
         if call_directory is not None and not isinstance(call_directory, CallDirectory):
             raise TypeError("call_directory must be a CallDirectory")
         self.call_directory = call_directory if call_directory is not None else CallDirectory()
+        if isinstance(event_history_limit, bool) or not isinstance(event_history_limit, int):
+            raise TypeError("event_history_limit must be int")
+        if event_history_limit < 1:
+            raise ValueError("event_history_limit must be >= 1")
+        self.event_history_limit = event_history_limit
         self.events: list[CallKitEvent] = []
         self._providers: list[CXProvider] = []
         self._records: dict[_uuid.UUID, CallRecord] = {}
@@ -202,6 +209,8 @@ class CallSystem(ActionEffects, CallScreen):
 
     def _emit(self, event: CallKitEvent) -> None:
         self.events.append(event)
+        if len(self.events) > self.event_history_limit + self.event_history_limit // 4:
+            del self.events[: len(self.events) - self.event_history_limit]  # oldest go first
         for callback in list(self._subscribers):
             try:
                 callback(event)

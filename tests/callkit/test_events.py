@@ -78,6 +78,16 @@ class TestStream:
         with pytest.raises(TypeError):
             system.do_not_disturb = 1  # type: ignore[assignment]
 
+    def test_history_is_bounded(self, clock: ManualClock) -> None:
+        """The history keeps the newest events within its limit; subscribers see all."""
+        system = CallSystem(clock, ImmediateDispatcher(), event_history_limit=8)
+        seen: list[CallKitEvent] = []
+        system.subscribe(seen.append)
+        for i in range(40):
+            system.device_locked = i % 2 == 0
+        assert len(seen) == 40
+        assert 8 <= len(system.events) <= 10 and system.events[-1] is seen[-1]
+
     def test_bad_construction(self, clock: ManualClock) -> None:
         """Nonsense timeouts are refused."""
         with pytest.raises(ValueError):
