@@ -290,10 +290,16 @@ class CallSystem(ActionEffects, CallScreen):
     def _request(
         self, transaction: CXTransaction, provider: CXProvider | None, *, origin: str
     ) -> None:
-        """Validate ``transaction`` like iOS and hand its actions to the provider's delegate."""
+        """Validate ``transaction`` like iOS and hand its actions to the provider's delegate.
+
+        An app's controller bound to a provider sees only that provider's calls.
+        """
+        bound = provider if origin == "app" else None
         if provider is None:
             provider = self._default_provider()
         target = validate_transaction(transaction, self._records, provider)
+        if bound is not None and target is not bound:
+            raise CallKitError(TxErr.UNKNOWN_CALL_UUID, "the call belongs to another provider")
         self._start_transaction(target, transaction, origin)
 
     def _start_transaction(
@@ -588,6 +594,14 @@ class CallSystem(ActionEffects, CallScreen):
         provider.is_invalidated = True
         name = provider.configuration.localized_name
         self._emit(ProviderInvalidated(at=self.clock.now(), provider_name=name))
+
+    def close(self) -> None:
+        """Shut the service down: invalidate every provider (ending calls, failing actions,
+        cancelling timers) and cancel delegate tasks still running."""
+        for provider in self._providers:
+            self._invalidate_provider(provider)
+        for task in list(self._tasks):
+            task.cancel()
 
     def reset_provider(self, provider: CXProvider) -> None:
         """Emulate the call service resetting (Apple: ``providerDidReset(_:)`` is then called).

@@ -16,6 +16,7 @@ from softphone.callkit import (
     CXCallController,
     CXCallEndedReason,
     CXCallUpdate,
+    CXEndCallAction,
     CXErrorCode,
     CXErrorCodeIncomingCallError,
     CXErrorCodeRequestTransactionError,
@@ -265,3 +266,38 @@ class TestLifetime:
             CXProviderConfiguration(maximum_calls_per_call_group=2.5)  # type: ignore[arg-type]
         with pytest.raises(TypeError):
             CXProvider("config", system=CallSystem(ManualClock()))  # type: ignore[arg-type]
+
+
+async def test_controller_sees_only_its_providers_calls(
+    system: CallSystem, controller: CXCallController
+) -> None:
+    """An app's controller cannot act on another app's call (unknown_call_uuid)."""
+    other = CXProvider(CXProviderConfiguration(localized_name="Other"), system=system)
+    other.set_delegate(RecordingDelegate())
+    u = uuid.uuid4()
+    await other.report_new_incoming_call(u, update())
+    with pytest.raises(CallKitError) as info:
+        await controller.request_transaction_with_action(CXEndCallAction(u))
+    assert info.value.code is CXErrorCodeRequestTransactionError.UNKNOWN_CALL_UUID
+    assert system.call(u) is not None
+    await system.end(u)  # the system call screen can
+    assert system.call(u) is None
+
+
+async def test_close_leaves_nothing_behind(
+    system: CallSystem,
+    provider: CXProvider,
+    incoming: Callable[..., Any],
+    outgoing: Callable[..., Any],
+    delegate: RecordingDelegate,
+    clock: ManualClock,
+) -> None:
+    """close() ends every call, resolves every action and cancels every timer."""
+    await incoming()
+    await outgoing()
+    delegate.auto = False
+    await system.set_muted(system.calls[1].uuid, True)
+    system.close()
+    assert system.calls == [] and system.pending_actions == []
+    assert clock.pending_timers == 0 and not system.audio_active
+    assert provider.is_invalidated
