@@ -62,6 +62,9 @@ log = logging.getLogger(__name__)
 
 EventCallback = Callable[[CallKitEvent], None]
 
+#: iOS Focus treats a second call within three minutes as "repeated".
+REPEATED_CALL_WINDOW = 180.0
+
 _PERFORM = {
     "CXStartCallAction": "perform_start_call_action",
     "CXAnswerCallAction": "perform_answer_call_action",
@@ -137,6 +140,12 @@ class CallSystem(ActionEffects, CallScreen):
         self._subscribers: list[EventCallback] = []
         self._tasks: set[asyncio.Future[Any]] = set()
         self._dnd = False
+        #: E.164 numbers that ring through Do Not Disturb (iOS Focus: allowed people).
+        self.do_not_disturb_allowed_numbers: set[int] = set()
+        #: iOS Focus "Allow Repeated Calls": a second call from the same number within
+        #: three minutes of a silenced one rings through.
+        self.do_not_disturb_allows_repeated_calls = False
+        self._dnd_silenced: dict[int, float] = {}
         self._locked = False
         self._init_effects()
 
@@ -438,6 +447,24 @@ class CallSystem(ActionEffects, CallScreen):
         )
         return CallKitError(code, reason)
 
+    def _dnd_filters(self, number: int | None) -> bool:
+        if not self._dnd:
+            return False
+        if number is None:
+            return True
+        if number in self.do_not_disturb_allowed_numbers:
+            return False
+        now = self.clock.now()
+        last = self._dnd_silenced.get(number)
+        repeated = last is not None and now - last <= REPEATED_CALL_WINDOW
+        if self.do_not_disturb_allows_repeated_calls and repeated:
+            return False
+        self._dnd_silenced = {
+            n: t for n, t in self._dnd_silenced.items() if now - t <= REPEATED_CALL_WINDOW
+        }
+        self._dnd_silenced[number] = now
+        return True
+
     def _incoming_over_limit(self, provider: CXProvider) -> bool:
         # One ringing call beyond the group limit is allowed: that is the call-waiting case.
         groups = {r.group_key for r in self._records.values() if r.provider is provider}
@@ -466,7 +493,7 @@ class CallSystem(ActionEffects, CallScreen):
                 "caller is blocked",
                 RecentsStatus.BLOCKED,
             )
-        if self._dnd:
+        if self._dnd_filters(number):
             raise self._reject_incoming(
                 provider,
                 uuid,

@@ -153,3 +153,25 @@ class TestChoices:
             await system.answer(uuid.uuid4())
         with pytest.raises(TypeError):
             await system.answer("x")  # type: ignore[arg-type]
+
+
+async def test_hold_and_accept_across_apps(
+    system: CallSystem, provider: CXProvider, incoming: Callable[..., Any]
+) -> None:
+    """Hold & Accept across two apps: each app gets its own transaction."""
+    first = await incoming("+15550000001")
+    await system.answer(first)
+    other_delegate = RecordingDelegate()
+    other = CXProvider(CXProviderConfiguration(localized_name="Other"), system=system)
+    other.set_delegate(other_delegate)
+    second = uuid.uuid4()
+    await other.report_new_incoming_call(second, update("+15550000002"))
+    with pytest.raises(CallWaitingChoiceRequiredError):
+        await system.answer(second)
+    await system.hold_and_accept(second)
+    requested = of_type(system, TransactionRequested)[-2:]
+    assert [t.provider_name for t in requested] == ["TestApp", "Other"]
+    assert other_delegate.names()[-2:] == ["answer", "did_activate"]
+    assert system.call(first).state is CallState.HELD  # type: ignore[union-attr]
+    assert system.call(second).state is CallState.ACTIVE  # type: ignore[union-attr]
+    assert provider.audio_session.is_active and other.audio_session.is_active

@@ -301,3 +301,42 @@ async def test_close_leaves_nothing_behind(
     assert system.calls == [] and system.pending_actions == []
     assert clock.pending_timers == 0 and not system.audio_active
     assert provider.is_invalidated
+
+
+class TestDoNotDisturbExceptions:
+    async def test_allowed_numbers_ring_through(
+        self, system: CallSystem, provider: CXProvider
+    ) -> None:
+        """Numbers allowed by the Focus ring through Do Not Disturb."""
+        system.do_not_disturb = True
+        system.do_not_disturb_allowed_numbers.add(15551230001)
+        await provider.report_new_incoming_call(uuid.uuid4(), update("+15551230001"))
+        with pytest.raises(CallKitError):
+            await provider.report_new_incoming_call(uuid.uuid4(), update("+15551230002"))
+        assert len(system.calls) == 1
+
+    async def test_repeated_calls(
+        self, system: CallSystem, provider: CXProvider, clock: ManualClock
+    ) -> None:
+        """With 'Allow Repeated Calls', a second call within 3 minutes rings; a later one not."""
+        system.do_not_disturb = True
+        system.do_not_disturb_allows_repeated_calls = True
+        for _ in range(2):
+            with pytest.raises(CallKitError):
+                await provider.report_new_incoming_call(uuid.uuid4(), update("+15551230001"))
+            clock.advance(181)
+        with pytest.raises(CallKitError):
+            await provider.report_new_incoming_call(uuid.uuid4(), update("+15551230001"))
+        clock.advance(179)
+        await provider.report_new_incoming_call(uuid.uuid4(), update("+15551230001"))
+        assert len(system.calls) == 1
+
+    async def test_repeated_calls_off_by_default(
+        self, system: CallSystem, provider: CXProvider
+    ) -> None:
+        """Without the option, every call is silenced."""
+        system.do_not_disturb = True
+        for _ in range(3):
+            with pytest.raises(CallKitError):
+                await provider.report_new_incoming_call(uuid.uuid4(), update("+15551230001"))
+        assert system.calls == []
