@@ -45,13 +45,19 @@ class Dispatcher(Protocol):
 
 
 class _ManualTimer:
-    def __init__(self, when: float, callback: Callable[[], None]) -> None:
+    def __init__(self, clock: ManualClock, when: float, callback: Callable[[], None]) -> None:
+        self.clock: ManualClock | None = clock
         self.when = when
-        self.callback = callback
+        self.callback: Callable[[], None] | None = callback
         self.cancelled = False
 
     def cancel(self) -> None:
-        self.cancelled = True
+        if not self.cancelled:
+            self.cancelled = True
+            self.callback = None
+            if self.clock is not None:
+                self.clock._timer_cancelled()
+                self.clock = None
 
 
 class ManualClock:
@@ -61,6 +67,7 @@ class ManualClock:
         self._now = float(start)
         self._heap: list[tuple[float, int, _ManualTimer]] = []
         self._seq = itertools.count()
+        self._cancelled = 0
 
     def now(self) -> float:
         return self._now
@@ -68,9 +75,17 @@ class ManualClock:
     def call_later(self, delay: float, callback: Callable[[], None]) -> _ManualTimer:
         if delay < 0:
             raise ValueError(f"delay must be >= 0, got {delay}")
-        timer = _ManualTimer(self._now + delay, callback)
+        timer = _ManualTimer(self, self._now + delay, callback)
         heapq.heappush(self._heap, (timer.when, next(self._seq), timer))
         return timer
+
+    def _timer_cancelled(self) -> None:
+        # Drop cancelled timers once they are most of the heap, so it cannot grow forever.
+        self._cancelled += 1
+        if self._cancelled > 64 and self._cancelled * 2 > len(self._heap):
+            self._heap = [entry for entry in self._heap if not entry[2].cancelled]
+            heapq.heapify(self._heap)
+            self._cancelled = 0
 
     @property
     def pending_timers(self) -> int:
@@ -84,11 +99,13 @@ class ManualClock:
         target = self._now + seconds
         while self._heap and self._heap[0][0] <= target:
             when, _, timer = heapq.heappop(self._heap)
-            if timer.cancelled:
+            callback = timer.callback
+            if timer.cancelled or callback is None:
+                self._cancelled = max(0, self._cancelled - 1)
                 continue
             self._now = max(self._now, when)
-            timer.cancelled = True
-            timer.callback()
+            timer.cancelled, timer.callback, timer.clock = True, None, None
+            callback()
         self._now = target
 
 
