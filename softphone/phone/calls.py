@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid as _uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 
@@ -50,7 +51,7 @@ class CallBook:
     def remove(self, uuid: _uuid.UUID) -> PhoneCall | None:
         return self._by_uuid.pop(uuid, None)
 
-    def __iter__(self):  # type: ignore[no-untyped-def]
+    def __iter__(self) -> Iterator[PhoneCall]:
         return iter(list(self._by_uuid.values()))
 
     def __len__(self) -> int:

@@ -81,7 +81,7 @@ class PhoneControl:
 
     def _call(self, params: Mapping[str, Any], *, ringing: bool = False) -> CXCall:
         calls = [c for c in self.system.calls if not c.has_ended]
-        if "call" in params and params["call"]:
+        if params.get("call"):
             wanted = _uuid.UUID(str(params["call"]))
             for c in calls:
                 if c.uuid == wanted:

@@ -140,8 +140,8 @@ class VoipApp:
         self._listeners.append(callback)
         return lambda: self._listeners.remove(callback) if callback in self._listeners else None
 
-    def _emit(self, name: str, call: _uuid.UUID | None = None, **data: Any) -> None:
-        event = AppEvent(name, time.monotonic(), str(call) if call else None, data)
+    def _emit(self, event_name: str, call: _uuid.UUID | None = None, **data: Any) -> None:
+        event = AppEvent(event_name, time.monotonic(), str(call) if call else None, data)
         self.events.append(event)
         if len(self.events) > 5000:
             del self.events[:1000]
@@ -277,7 +277,9 @@ class VoipApp:
             self.audio.end_tone()
         self._emit("call.ended", call.uuid, by="local")
 
-    def perform_set_held_call_action(self, provider: CXProvider, action: CXSetHeldCallAction) -> None:
+    def perform_set_held_call_action(
+        self, provider: CXProvider, action: CXSetHeldCallAction
+    ) -> None:
         """Apple: ``provider(_:perform: CXSetHeldCallAction)``: re-INVITE sendonly/sendrecv."""
         call = self.calls.get(action.call_uuid)
         if call is None or call.sip_call_id is None:
@@ -354,17 +356,21 @@ class VoipApp:
             return
         other_uuid = action.call_uuid_to_group_with
         other = self.calls.get(other_uuid) if other_uuid is not None else None
-        try:
-            if other is not None and other.sip_call_id is not None:
-                self.engine.conference([call.sip_call_id, other.sip_call_id])
-            else:
-                self.engine.conference([call.sip_call_id])
-        except SipError as exc:
-            self._emit("error", action.call_uuid, message=str(exc))
-            action.fail()
-            return
-        action.fulfill()
-        self._emit("call.grouped", action.call_uuid, with_call=str(other_uuid or ""))
+        ids = [call.sip_call_id]
+        if other is not None and other.sip_call_id is not None:
+            ids.append(other.sip_call_id)
+
+        async def run() -> None:
+            try:
+                await _settle(self.engine.conference(ids))
+            except SipError as exc:
+                self._emit("error", action.call_uuid, message=str(exc))
+                action.fail()
+                return
+            action.fulfill()
+            self._emit("call.grouped", action.call_uuid, with_call=str(other_uuid or ""))
+
+        self._spawn(run())
 
     def timed_out_performing_action(self, provider: CXProvider, action: object) -> None:
         """Apple: ``provider(_:timedOutPerforming:)``."""
@@ -445,7 +451,7 @@ class VoipApp:
             await self.provider.report_new_incoming_call(call_uuid, update)
         except CallKitError as exc:
             self.calls.remove(call_uuid)
-            status, _phrase = refusal_status(getattr(exc, "code", None))  # type: ignore[arg-type]
+            status, _phrase = refusal_status(getattr(exc, "code", None))
             self._emit("call.refused", call_uuid, status=status, reason=str(exc))
             try:
                 await _settle(self.engine.reject(event.call_id, status))
