@@ -85,3 +85,21 @@ async def test_do_not_disturb_answers_the_invite_busy(phone: PhoneRuntime) -> No
     assert refused["data"]["status"] == 486
     ended = await phone.test_line.wait_for("ended")
     assert ended.fields["code"] == 486
+
+
+async def test_the_echo_line_sends_our_audio_back(phone: PhoneRuntime) -> None:
+    from softphone.phone.probe import ToneProbeBridge
+
+    probe = ToneProbeBridge(freq=1000.0, level=0.3)
+    phone.engine.set_audio_bridge(probe)
+    await phone.control.execute("call", {"to": "echo"})
+    await phone.control.execute("wait-for", {"event": "call.connected"})
+    await asyncio.sleep(1.0)
+    heard = probe.received_level()
+    assert probe.frames_received > 20
+    assert heard > 0.1, f"the 1 kHz probe tone came back at {heard:.3f}"
+    probe.sending = False  # silence in, silence back
+    await asyncio.sleep(0.8)
+    assert probe.received_level(0.3) < 0.02
+    await phone.control.execute("hangup", {})
+    await phone.control.execute("wait-for", {"event": "call.ended"})
