@@ -22,6 +22,7 @@ __all__ = [
     "AudioSessionActivated",
     "AudioSessionDeactivated",
     "CallConnected",
+    "CallDirectoryReloaded",
     "CallEnded",
     "CallGroupChanged",
     "CallHoldChanged",
@@ -256,6 +257,14 @@ class RuleViolated(CallKitEvent):
     rule: str
     detail: str
     call_uuid: _uuid.UUID | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class CallDirectoryReloaded(CallKitEvent):
+    """The block/identification lists changed (Apple: ``reloadExtension`` succeeded)."""
+
+    blocked_count: int
+    identified_count: int
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -8,6 +8,7 @@ become transactions delivered to the provider's delegate exactly as iOS does.
 from __future__ import annotations
 
 import asyncio
+import functools
 import inspect
 import logging
 import uuid as _uuid
@@ -30,6 +31,7 @@ from ._errors import (
 from ._errors import CXErrorCodeRequestTransactionError as TxErr
 from ._events import (
     ActionPerformed,
+    CallDirectoryReloaded,
     CallKitEvent,
     DeviceLockChanged,
     DoNotDisturbChanged,
@@ -111,6 +113,7 @@ class CallSystem(ProviderReports, CallScreen):
         if call_directory is not None and not isinstance(call_directory, CallDirectory):
             raise TypeError("call_directory must be a CallDirectory")
         self.call_directory = call_directory if call_directory is not None else CallDirectory()
+        self.call_directory.add_listener(self._directory_reloaded)
         if isinstance(event_history_limit, bool) or not isinstance(event_history_limit, int):
             raise TypeError("event_history_limit must be int")
         if event_history_limit < 1:
@@ -212,6 +215,16 @@ class CallSystem(ProviderReports, CallScreen):
             except Exception:
                 log.exception("event subscriber %r raised", callback)
 
+    def _directory_reloaded(self) -> None:
+        directory = self.call_directory
+        self._emit(
+            CallDirectoryReloaded(
+                at=self.clock.now(),
+                blocked_count=len(directory.blocked_numbers),
+                identified_count=len(directory.identification_entries),
+            )
+        )
+
     def _violation(self, rule: str, detail: str, call_uuid: _uuid.UUID | None = None) -> None:
         log.warning("CallKit rule %s: %s", rule, detail)
         self._emit(RuleViolated(at=self.clock.now(), rule=rule, detail=detail, call_uuid=call_uuid))
@@ -260,10 +273,8 @@ class CallSystem(ProviderReports, CallScreen):
         for observer in list(self._observers):
             fn = getattr(observer.delegate, "call_changed", None)
             if fn is not None:
-                args = (observer, snapshot)
-                self._queue_for(observer.queue).dispatch(
-                    lambda fn=fn, args=args: self._invoke(fn, "call_changed", args)  # type: ignore[misc]
-                )
+                deliver = functools.partial(self._invoke, fn, "call_changed", (observer, snapshot))
+                self._queue_for(observer.queue).dispatch(deliver)
 
     # -- registration (called by CXProvider / CXCallObserver) -------------------------------
 
