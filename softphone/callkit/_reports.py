@@ -109,7 +109,7 @@ class ProviderReports(ActionEffects):
     def _incoming_over_limit(self, provider: CXProvider) -> bool:
         # One ringing call beyond the group limit is allowed: that is the call-waiting case.
         groups = {r.group_key for r in self._records.values() if r.provider is provider}
-        return len(groups) + 1 > provider.configuration.maximum_call_groups + 1
+        return len(groups) > provider.configuration.maximum_call_groups
 
     def _report_incoming(
         self, provider: CXProvider, uuid: _uuid.UUID, update: CXCallUpdate
