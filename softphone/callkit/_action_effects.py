@@ -10,7 +10,7 @@ import math
 import uuid as _uuid
 from collections import deque
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 from ._actions import (
     CXAction,
@@ -51,6 +51,14 @@ if TYPE_CHECKING:
     from ._provider import CXProvider
 
 __all__ = ["ActionEffects"]
+
+
+class _ActionFields(TypedDict):
+    at: float
+    action_uuid: _uuid.UUID
+    action_type: str
+    call_uuid: _uuid.UUID | None
+    provider_name: str
 
 
 @dataclass
@@ -118,7 +126,7 @@ class ActionEffects:
             self._transactions.pop(transaction.uuid, None)
         return pending
 
-    def _action_event_fields(self, pending: _Pending) -> dict[str, object]:
+    def _action_event_fields(self, pending: _Pending) -> _ActionFields:
         action = pending.action
         return {
             "at": self.clock.now(),
@@ -133,12 +141,10 @@ class ActionEffects:
         pending = self._finish(action)
         fields = self._action_event_fields(pending)
         if state is CXActionState.FULFILLED:
-            self._emit(ActionFulfilled(**fields))  # type: ignore[arg-type]
+            self._emit(ActionFulfilled(**fields))
             self._apply_fulfilled(pending, date)
         else:
-            self._emit(
-                ActionFailed(**fields, by_system=False, reason="failed by the app")  # type: ignore[arg-type]
-            )
+            self._emit(ActionFailed(**fields, by_system=False, reason="failed by the app"))
             self._apply_failed(pending)
         self._after_dtmf(pending)
 
@@ -149,14 +155,14 @@ class ActionEffects:
         action.state = CXActionState.FAILED
         pending = self._finish(action)
         fields = self._action_event_fields(pending)
-        self._emit(ActionFailed(**fields, by_system=True, reason=why))  # type: ignore[arg-type]
+        self._emit(ActionFailed(**fields, by_system=True, reason=why))
 
     def _timed_out(self, action: CXAction) -> None:
         if action.is_complete or action.uuid not in self._pending:
             return
         action.state = CXActionState.TIMED_OUT
         pending = self._finish(action)
-        self._emit(ActionTimedOut(**self._action_event_fields(pending)))  # type: ignore[arg-type]
+        self._emit(ActionTimedOut(**self._action_event_fields(pending)))
         call_uuid = getattr(action, "call_uuid", None)
         self._violation(
             "action_unresolved",
@@ -211,7 +217,8 @@ class ActionEffects:
 
     def _apply_fulfilled(self, pending: _Pending, date: float | None) -> None:
         action = pending.action
-        record = self._records.get(getattr(action, "call_uuid", None))  # type: ignore[arg-type]
+        call_uuid = getattr(action, "call_uuid", None)
+        record = self._records.get(call_uuid) if call_uuid is not None else None
         if record is None:
             return  # the call ended meanwhile; nothing left to change
         try:

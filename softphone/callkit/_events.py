@@ -6,8 +6,11 @@ through :meth:`CallSystem.subscribe`.
 
 from __future__ import annotations
 
+import dataclasses
+import enum
 import uuid as _uuid
 from dataclasses import dataclass
+from typing import Any
 
 from ._call import CXCall, CXCallEndedReason, RecentsStatus
 from ._errors import ErrorCode
@@ -22,6 +25,7 @@ __all__ = [
     "AudioSessionActivated",
     "AudioSessionDeactivated",
     "CallConnected",
+    "CallDirectoryReloaded",
     "CallEnded",
     "CallGroupChanged",
     "CallHoldChanged",
@@ -43,11 +47,33 @@ __all__ = [
 ]
 
 
+def _plain(value: object) -> Any:
+    """Turn event field values into JSON types (UUIDs, enums, handles, snapshots)."""
+    if isinstance(value, _uuid.UUID):
+        return str(value)
+    if isinstance(value, enum.IntEnum):
+        return f"{type(value).__name__}.{value.name}"
+    if isinstance(value, enum.Enum):
+        return value.value
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, (tuple, list)):
+        return [_plain(v) for v in value]
+    return value
+
+
 @dataclass(frozen=True, kw_only=True)
 class CallKitEvent:
     """Base of every event: ``at`` is when it happened (clock seconds)."""
 
     at: float
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict: ``{"type": <event class>, <field>: <plain value>, ...}``."""
+        out: dict[str, Any] = {"type": type(self).__name__}
+        for field in dataclasses.fields(self):
+            out[field.name] = _plain(getattr(self, field.name))
+        return out
 
     @property
     def uuid(self) -> _uuid.UUID | None:
@@ -256,6 +282,14 @@ class RuleViolated(CallKitEvent):
     rule: str
     detail: str
     call_uuid: _uuid.UUID | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class CallDirectoryReloaded(CallKitEvent):
+    """The block/identification lists changed (Apple: ``reloadExtension`` succeeded)."""
+
+    blocked_count: int
+    identified_count: int
 
 
 @dataclass(frozen=True, kw_only=True)

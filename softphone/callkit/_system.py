@@ -8,6 +8,7 @@ become transactions delivered to the provider's delegate exactly as iOS does.
 from __future__ import annotations
 
 import asyncio
+import functools
 import inspect
 import logging
 import uuid as _uuid
@@ -16,43 +17,33 @@ from collections import deque
 from collections.abc import Callable
 from typing import Any
 
-from . import _intents
-from ._action_effects import ActionEffects
 from ._actions import (
     CXAction,
-    CXEndCallAction,
     CXPlayDTMFCallAction,
 )
-from ._call import CXCall, CXCallEndedReason, RecentsStatus
+from ._call import CXCall, CXCallEndedReason
 from ._call_screen import CallScreen
 from ._clock import Clock, Dispatcher, LoopClock, LoopDispatcher
 from ._directory import CallDirectory
 from ._errors import (
     CallKitError,
-    CXErrorCode,
-    CXErrorCodeIncomingCallError,
-    ErrorCode,
 )
 from ._errors import CXErrorCodeRequestTransactionError as TxErr
 from ._events import (
     ActionPerformed,
+    CallDirectoryReloaded,
     CallKitEvent,
-    CallUpdated,
-    CallWaitingPresented,
     DeviceLockChanged,
     DoNotDisturbChanged,
-    IncomingCallRejected,
-    IncomingCallReported,
     ProviderInvalidated,
     ProviderReset,
     RuleViolated,
     TransactionRequested,
 )
-from ._handle import CXCallUpdate, e164_number
 from ._observer import CXCallObserver
 from ._provider import CXProvider
 from ._record import CallRecord
-from ._states import CallInput, CallState
+from ._reports import ProviderReports
 from ._transaction import CXTransaction
 from ._validation import validate_transaction
 
@@ -61,9 +52,6 @@ __all__ = ["CallSystem"]
 log = logging.getLogger(__name__)
 
 EventCallback = Callable[[CallKitEvent], None]
-
-#: iOS Focus treats a second call within three minutes as "repeated".
-REPEATED_CALL_WINDOW = 180.0
 
 _PERFORM = {
     "CXStartCallAction": "perform_start_call_action",
@@ -97,7 +85,7 @@ def _action_detail(action: CXAction) -> str:
     return ", ".join(parts)
 
 
-class CallSystem(ActionEffects, CallScreen):
+class CallSystem(ProviderReports, CallScreen):
     """The emulated iOS call service (what CallKit talks to: ``callservicesd``).
 
     :param clock: time and timers (``ManualClock`` in tests, ``LoopClock`` in the app).
@@ -125,6 +113,7 @@ class CallSystem(ActionEffects, CallScreen):
         if call_directory is not None and not isinstance(call_directory, CallDirectory):
             raise TypeError("call_directory must be a CallDirectory")
         self.call_directory = call_directory if call_directory is not None else CallDirectory()
+        self.call_directory.add_listener(self._directory_reloaded)
         if isinstance(event_history_limit, bool) or not isinstance(event_history_limit, int):
             raise TypeError("event_history_limit must be int")
         if event_history_limit < 1:
@@ -226,6 +215,16 @@ class CallSystem(ActionEffects, CallScreen):
             except Exception:
                 log.exception("event subscriber %r raised", callback)
 
+    def _directory_reloaded(self) -> None:
+        directory = self.call_directory
+        self._emit(
+            CallDirectoryReloaded(
+                at=self.clock.now(),
+                blocked_count=len(directory.blocked_numbers),
+                identified_count=len(directory.identification_entries),
+            )
+        )
+
     def _violation(self, rule: str, detail: str, call_uuid: _uuid.UUID | None = None) -> None:
         log.warning("CallKit rule %s: %s", rule, detail)
         self._emit(RuleViolated(at=self.clock.now(), rule=rule, detail=detail, call_uuid=call_uuid))
@@ -274,10 +273,8 @@ class CallSystem(ActionEffects, CallScreen):
         for observer in list(self._observers):
             fn = getattr(observer.delegate, "call_changed", None)
             if fn is not None:
-                args = (observer, snapshot)
-                self._queue_for(observer.queue).dispatch(
-                    lambda fn=fn, args=args: self._invoke(fn, "call_changed", args)  # type: ignore[misc]
-                )
+                deliver = functools.partial(self._invoke, fn, "call_changed", (observer, snapshot))
+                self._queue_for(observer.queue).dispatch(deliver)
 
     # -- registration (called by CXProvider / CXCallObserver) -------------------------------
 
@@ -409,201 +406,6 @@ class CallSystem(ActionEffects, CallScreen):
             for p in self._pending.values()
             if p.provider is provider and getattr(p.action, "call_uuid", None) == call_uuid
         ]
-
-    # -- reports from providers -------------------------------------------------------------
-
-    def _check_provider(self, provider: CXProvider) -> None:
-        if provider.is_invalidated:
-            raise CallKitError(CXErrorCode.PROVIDER_INVALIDATED, f"{provider!r} was invalidated")
-
-    def _own_record(self, provider: CXProvider, uuid: _uuid.UUID) -> CallRecord:
-        self._check_provider(provider)
-        record = self._records.get(_check_uuid(uuid))
-        if record is None or record.provider is not provider:
-            raise CallKitError(TxErr.UNKNOWN_CALL_UUID, f"{provider!r} has no live call {uuid}")
-        return record
-
-    def _reject_incoming(
-        self,
-        provider: CXProvider,
-        uuid: _uuid.UUID,
-        update: CXCallUpdate,
-        code: ErrorCode,
-        reason: str,
-        status: RecentsStatus | None,
-    ) -> CallKitError:
-        in_recents = status is not None and status is not RecentsStatus.BLOCKED
-        self._emit(
-            IncomingCallRejected(
-                at=self.clock.now(),
-                call_uuid=uuid,
-                provider_name=provider.configuration.localized_name,
-                handle=update.remote_handle,
-                code=code,
-                reason=reason,
-                recents_status=status,
-                in_recents=in_recents and provider.configuration.includes_calls_in_recents,
-            )
-        )
-        return CallKitError(code, reason)
-
-    def _dnd_filters(self, number: int | None) -> bool:
-        if not self._dnd:
-            return False
-        if number is None:
-            return True
-        if number in self.do_not_disturb_allowed_numbers:
-            return False
-        now = self.clock.now()
-        last = self._dnd_silenced.get(number)
-        repeated = last is not None and now - last <= REPEATED_CALL_WINDOW
-        if self.do_not_disturb_allows_repeated_calls and repeated:
-            return False
-        self._dnd_silenced = {
-            n: t for n, t in self._dnd_silenced.items() if now - t <= REPEATED_CALL_WINDOW
-        }
-        self._dnd_silenced[number] = now
-        return True
-
-    def _incoming_over_limit(self, provider: CXProvider) -> bool:
-        # One ringing call beyond the group limit is allowed: that is the call-waiting case.
-        groups = {r.group_key for r in self._records.values() if r.provider is provider}
-        return len(groups) + 1 > provider.configuration.maximum_call_groups + 1
-
-    def _report_incoming(
-        self, provider: CXProvider, uuid: _uuid.UUID, update: CXCallUpdate
-    ) -> None:
-        self._check_provider(provider)
-        _check_uuid(uuid)
-        if not isinstance(update, CXCallUpdate):
-            raise TypeError(f"update must be a CXCallUpdate, got {type(update).__name__}")
-        update.validate()
-        err = CXErrorCodeIncomingCallError
-        if uuid in self._records:
-            raise self._reject_incoming(
-                provider, uuid, update, err.CALL_UUID_ALREADY_EXISTS, "duplicate call UUID", None
-            )
-        number = e164_number(update.remote_handle)
-        if self.call_directory.is_blocked(number):
-            raise self._reject_incoming(
-                provider,
-                uuid,
-                update,
-                err.FILTERED_BY_BLOCK_LIST,
-                "caller is blocked",
-                RecentsStatus.BLOCKED,
-            )
-        if self._dnd_filters(number):
-            raise self._reject_incoming(
-                provider,
-                uuid,
-                update,
-                err.FILTERED_BY_DO_NOT_DISTURB,
-                "Do Not Disturb is on",
-                RecentsStatus.MISSED,
-            )
-        if self._incoming_over_limit(provider):
-            raise self._reject_incoming(
-                provider,
-                uuid,
-                update,
-                err.CALL_LIMIT_REACHED,
-                "too many calls",
-                RecentsStatus.MISSED,
-            )
-        self._add_incoming(provider, uuid, update, number)
-
-    def _add_incoming(
-        self, provider: CXProvider, uuid: _uuid.UUID, update: CXCallUpdate, number: int | None
-    ) -> None:
-        now = self.clock.now()
-        if provider.delegate is None:
-            # Apple: set the CXProviderDelegate before reporting any calls.
-            self._violation("no_delegate", f"{provider!r} reported a call without a delegate", uuid)
-        record = CallRecord(
-            uuid, provider, is_outgoing=False, handle=update.remote_handle, started_at=now
-        )
-        record.apply_update(update)
-        identified = False
-        if not record.caller_name:
-            label = self.call_directory.label_for(number)
-            if label is not None:
-                record.caller_name, identified = label, True
-        self._records[uuid] = record
-        record.unanswered_timer = self.clock.call_later(
-            self.unanswered_timeout, lambda: self._unanswered(uuid)
-        )
-        self._emit(
-            IncomingCallReported(
-                at=now,
-                call_uuid=uuid,
-                provider_name=provider.configuration.localized_name,
-                handle=record.handle,
-                localized_caller_name=record.caller_name,
-                has_video=record.has_video,
-                identified_by_directory=identified,
-            )
-        )
-        self._state_changed(record, None)
-        others = [r.uuid for r in self._records.values() if r is not record and r.is_live]
-        if others:
-            choices = _intents.waiting_choices(list(self._records.values()), record)
-            self._emit(
-                CallWaitingPresented(
-                    at=now, call_uuid=uuid, other_call_uuids=tuple(others), choices=choices
-                )
-            )
-
-    def _unanswered(self, uuid: _uuid.UUID) -> None:
-        record = self._records.get(uuid)
-        if record is None or record.state is not CallState.RINGING:
-            return
-        self._end_call(record, CXCallEndedReason.UNANSWERED, None)
-        # Tell the app too, so it can reject the call on its side (e.g. SIP 480/487).
-        self._start_transaction(record.provider, CXTransaction([CXEndCallAction(uuid)]), "system")
-
-    def _report_updated(self, provider: CXProvider, uuid: _uuid.UUID, update: CXCallUpdate) -> None:
-        record = self._own_record(provider, uuid)
-        if not isinstance(update, CXCallUpdate):
-            raise TypeError(f"update must be a CXCallUpdate, got {type(update).__name__}")
-        update.validate()
-        record.apply_update(update)
-        self._emit(CallUpdated(at=self.clock.now(), call_uuid=uuid, call=record.snapshot()))
-        self._notify_observers(record)
-
-    def _report_ended(
-        self,
-        provider: CXProvider,
-        uuid: _uuid.UUID,
-        ended_at: float | None,
-        reason: CXCallEndedReason,
-    ) -> None:
-        record = self._own_record(provider, uuid)
-        if not isinstance(reason, CXCallEndedReason):
-            raise TypeError(f"reason must be a CXCallEndedReason, got {reason!r}")
-        self._end_call(record, reason, self._date(ended_at))
-
-    def _outgoing_record(self, provider: CXProvider, uuid: _uuid.UUID) -> CallRecord:
-        record = self._own_record(provider, uuid)
-        if not record.is_outgoing:
-            self._violation("outgoing_report_on_incoming", f"call {uuid} is incoming", uuid)
-            raise CallKitError(CXErrorCode.INVALID_ARGUMENT, f"call {uuid} is not outgoing")
-        return record
-
-    def _report_started_connecting(
-        self, provider: CXProvider, uuid: _uuid.UUID, at: float | None
-    ) -> None:
-        record = self._outgoing_record(provider, uuid)
-        when = self._date(at)
-        self._transition(record, CallInput.STARTED_CONNECTING)
-        record.connecting_at = when if when is not None else self.clock.now()
-        self._emit_started_connecting(record)
-
-    def _report_connected(self, provider: CXProvider, uuid: _uuid.UUID, at: float | None) -> None:
-        record = self._outgoing_record(provider, uuid)
-        when = self._date(at)
-        self._transition(record, CallInput.CONNECTED)
-        self._mark_connected(record, when)
 
     # -- provider lifetime ------------------------------------------------------------------
 

@@ -9,6 +9,7 @@ import pytest
 from softphone.callkit import (
     CallDirectory,
     CallDirectoryContext,
+    CallDirectoryReloaded,
     CallKitError,
     CallSystem,
     CXCallUpdate,
@@ -166,3 +167,12 @@ class TestIncomingFiltering:
         u = uuid.uuid4()
         await provider.report_new_incoming_call(u, CXCallUpdate())
         assert system.call(u).display_name == "Unknown"  # type: ignore[union-attr]
+
+
+def test_reload_is_an_event(system: CallSystem) -> None:
+    """A successful reload is announced; a failed one is not."""
+    system.call_directory.replace_all([3, 1], [(2, "Two")])
+    with pytest.raises(CallKitError):
+        system.call_directory.replace_all([1, 1])
+    (event,) = of_type(system, CallDirectoryReloaded)
+    assert (event.blocked_count, event.identified_count) == (2, 1)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -10,6 +11,7 @@ from typing import Any
 import pytest
 
 from softphone.callkit import (
+    CallKitError,
     CallKitEvent,
     CallState,
     CallSystem,
@@ -193,3 +195,26 @@ class TestDelegates:
 
         p.set_delegate(App(), queue=Recording())
         assert ran == ["queued", "began"]
+
+
+async def test_events_serialise_to_json(
+    system: CallSystem, incoming: Callable[..., Any], outgoing: Callable[..., Any]
+) -> None:
+    """Every event turns into plain JSON (for the control API and the inspector)."""
+    system.call_directory.replace_all([15550000009])
+    first = await incoming(name="Ann")
+    await incoming("+15550000002")
+    await outgoing()
+    with pytest.raises(CallKitError):
+        await incoming("+15550000009")
+    for u in [c.uuid for c in system.calls]:
+        await system.end(u)
+    dumped = [json.loads(json.dumps(e.to_dict())) for e in system.events]
+    types = {d["type"] for d in dumped}
+    assert {"IncomingCallRejected", "CallEnded", "CallStateChanged", "ActionFulfilled"} <= types
+    rejected = next(d for d in dumped if d["type"] == "IncomingCallRejected")
+    assert rejected["code"] == "CXErrorCodeIncomingCallError.FILTERED_BY_BLOCK_LIST"
+    assert rejected["handle"] == {"type": "phone_number", "value": "+15550000009"}
+    ended = next(d for d in dumped if d["type"] == "CallEnded")
+    assert ended["call_uuid"] == str(first) and ended["localized_caller_name"] == "Ann"
+    assert ended["recents_status"] == "declined"

@@ -57,12 +57,35 @@ class CallKitMachine(RuleBasedStateMachine):
         self.system = CallSystem(
             self.clock, ImmediateDispatcher(), unanswered_timeout=30.0, action_timeout=10.0
         )
-        self.delegate = RecordingDelegate(auto=False)
-        config = CXProviderConfiguration(maximum_call_groups=2, maximum_calls_per_call_group=3)
-        self.provider = CXProvider(config, system=self.system)
-        self.provider.set_delegate(self.delegate)
-        self.controller = CXCallController(system=self.system, provider=self.provider)
+        # Two apps: a main one and a second VoIP app with its own limits.
+        self.delegates = [RecordingDelegate(auto=False), RecordingDelegate(auto=False)]
+        self.providers = [
+            CXProvider(
+                CXProviderConfiguration(
+                    localized_name=f"App{i}",
+                    maximum_call_groups=2 - i,
+                    maximum_calls_per_call_group=3,
+                ),
+                system=self.system,
+            )
+            for i in range(2)
+        ]
+        self.controllers = []
+        for provider, delegate in zip(self.providers, self.delegates, strict=True):
+            provider.set_delegate(delegate)
+            self.controllers.append(CXCallController(system=self.system, provider=provider))
         self.uuids: list[uuid.UUID] = []
+
+    @property
+    def held(self) -> list[CXAction]:
+        return self.delegates[0].held + self.delegates[1].held
+
+    def provider_for(self, data: st.DataObject, call_uuid: uuid.UUID) -> CXProvider:
+        """Usually the call's own provider; sometimes the wrong one."""
+        call = self.system.call(call_uuid)
+        if call is not None and data.draw(st.integers(0, 9)) > 0:
+            return self.providers[0 if call.provider_name == "App0" else 1]
+        return data.draw(st.sampled_from(self.providers))
 
     def pick(self, data: st.DataObject) -> uuid.UUID:
         """Mostly a live call, sometimes an ended or unknown one."""
@@ -74,23 +97,30 @@ class CallKitMachine(RuleBasedStateMachine):
             return data.draw(st.sampled_from(self.uuids))
         return uuid.uuid4()
 
+    def provider_for_live(self, call_uuid: uuid.UUID) -> CXProvider:
+        call = self.system.call(call_uuid)
+        assert call is not None
+        return self.providers[0 if call.provider_name == "App0" else 1]
+
     # -- the app reports ------------------------------------------------------------------
 
-    @rule(number=st.sampled_from(NUMBERS))
-    def report_incoming(self, number: str) -> None:
+    @rule(number=st.sampled_from(NUMBERS), app=st.integers(0, 1))
+    def report_incoming(self, number: str, app: int) -> None:
         u = uuid.uuid4()
         try:
-            run(self.provider.report_new_incoming_call(u, update(number)))
+            run(self.providers[app].report_new_incoming_call(u, update(number)))
         except CallKitError:
             return
         self.uuids.append(u)
 
-    @rule(number=st.sampled_from(NUMBERS))
-    def start_outgoing(self, number: str) -> None:
+    @rule(number=st.sampled_from(NUMBERS), app=st.integers(0, 1))
+    def start_outgoing(self, number: str, app: int) -> None:
         u = uuid.uuid4()
         try:
             run(
-                self.controller.request_transaction_with_action(CXStartCallAction(u, phone(number)))
+                self.controllers[app].request_transaction_with_action(
+                    CXStartCallAction(u, phone(number))
+                )
             )
         except CallKitError:
             return
@@ -99,16 +129,17 @@ class CallKitMachine(RuleBasedStateMachine):
     @rule(data=st.data(), kind=st.sampled_from(["connecting", "connected", "ended", "updated"]))
     def provider_report(self, data: st.DataObject, kind: str) -> None:
         u = self.pick(data)
+        provider = self.provider_for(data, u)
         try:
             if kind == "connecting":
-                self.provider.report_outgoing_call_started_connecting(u)
+                provider.report_outgoing_call_started_connecting(u)
             elif kind == "connected":
-                self.provider.report_outgoing_call_connected(u)
+                provider.report_outgoing_call_connected(u)
             elif kind == "ended":
                 reason = data.draw(st.sampled_from(list(CXCallEndedReason)))
-                self.provider.report_call_ended(u, None, reason)
+                provider.report_call_ended(u, None, reason)
             else:
-                self.provider.report_call_updated(
+                provider.report_call_updated(
                     u, CXCallUpdate(supports_holding=data.draw(st.booleans()))
                 )
         except CallKitError:
@@ -173,8 +204,8 @@ class CallKitMachine(RuleBasedStateMachine):
             return
         u = data.draw(st.sampled_from(dialing))
         if self.system.call(u).state is not CallState.CONNECTING:  # type: ignore[union-attr]
-            self.provider.report_outgoing_call_started_connecting(u)
-        self.provider.report_outgoing_call_connected(u)
+            self.provider_for_live(u).report_outgoing_call_started_connecting(u)
+        self.provider_for_live(u).report_outgoing_call_connected(u)
 
     @rule(data=st.data())
     def toggle_hold(self, data: st.DataObject) -> None:
@@ -203,9 +234,9 @@ class CallKitMachine(RuleBasedStateMachine):
 
     @rule(data=st.data(), fulfil=st.booleans())
     def resolve(self, data: st.DataObject, fulfil: bool) -> None:
-        if not self.delegate.held:
+        if not self.held:
             return
-        action: CXAction = data.draw(st.sampled_from(self.delegate.held))
+        action: CXAction = data.draw(st.sampled_from(self.held))
         if action.is_complete:
             try:
                 action.fulfill()
@@ -219,22 +250,23 @@ class CallKitMachine(RuleBasedStateMachine):
 
     @rule()
     def fulfil_all(self) -> None:
-        for action in self.delegate.held:
+        for action in self.held:
             if not action.is_complete:
                 action.fulfill()
 
     @rule(auto=st.booleans())
     def app_answers_at_once(self, auto: bool) -> None:
-        self.delegate.auto = auto
+        for delegate in self.delegates:
+            delegate.auto = auto
 
     @rule(seconds=st.sampled_from([0.5, 3.0, 9.99, 10.0, 31.0]))
     def advance(self, seconds: float) -> None:
         self.clock.advance(seconds)
 
-    @rule(roll=st.integers(0, 9))
-    def reset(self, roll: int) -> None:
+    @rule(roll=st.integers(0, 9), app=st.integers(0, 1))
+    def reset(self, roll: int, app: int) -> None:
         if roll == 0:
-            self.system.reset_provider(self.provider)
+            self.system.reset_provider(self.providers[app])
 
     # -- invariants -------------------------------------------------------------------------
 
@@ -267,12 +299,17 @@ class CallKitMachine(RuleBasedStateMachine):
 
     @invariant()
     def audio_matches_calls(self) -> None:
-        needed = any(r.audio_granted and r.is_live for r in self.system._records.values())
-        assert self.provider.audio_session.is_active == needed
+        for provider in self.providers:
+            needed = any(
+                r.audio_granted and r.is_live and r.provider is provider
+                for r in self.system._records.values()
+            )
+            assert provider.audio_session.is_active == needed
 
     def teardown(self) -> None:
         for call in self.system.calls:
-            self.provider.report_call_ended(call.uuid, None, CXCallEndedReason.REMOTE_ENDED)
+            provider = self.provider_for_live(call.uuid)
+            provider.report_call_ended(call.uuid, None, CXCallEndedReason.REMOTE_ENDED)
         for _ in range(20):  # queued DTMF tones are delivered (then time out) one by one
             self.clock.advance(10.0)
         s = self.system
