@@ -23,6 +23,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="SECONDS",
         help="quit by itself after this many seconds (smoke tests)",
     )
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        help="run a scripted tour (call the echo line, DTMF, hold, answer a call) "
+        "and exit 0 only if every step passed",
+    )
 
 
 def _has_display() -> bool:
@@ -42,6 +48,12 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
+    from softphone import session
+
+    return session.run(args)
+
+
+def _placeholder(args: argparse.Namespace) -> int:
     from PySide6.QtCore import QTimer, QUrl
     from PySide6.QtGui import QGuiApplication
     from PySide6.QtQml import QQmlApplicationEngine

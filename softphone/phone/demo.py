@@ -14,6 +14,9 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from softphone.phone.probe import ToneProbeBridge
+from softphone.phone.runtime import PhoneRuntime
+
 StepFn = Callable[[], Awaitable[str]]
 
 
@@ -75,3 +78,74 @@ class Tour:
 def format_result(result: StepResult) -> str:
     mark = "PASS" if result.ok else "FAIL"
     return f"[{mark}] {result.name} ({result.seconds * 1000:.0f} ms): {result.detail}"
+
+
+def build_tour(runtime: PhoneRuntime, probe: ToneProbeBridge | None = None) -> Tour:
+    """The README's smoke test: every step uses the real system, app, engine and line."""
+    control = runtime.control
+    tour = Tour()
+
+    async def line_ready() -> str:
+        if runtime.test_line is None:
+            problems = "; ".join(runtime.problems)
+            raise RuntimeError(f"the embedded test line is not running: {problems}")
+        host, port = runtime.engine.local_address("udp")
+        return f"phone on {host}:{port}, test line at {runtime.test_line.uri}"
+
+    async def call_echo() -> str:
+        await control.execute("call", {"to": "echo"})
+        await control.execute("wait-for", {"event": "call.ringing", "timeout": 10})
+        await control.execute("wait-for", {"event": "call.connected", "timeout": 10})
+        return "ringing, then connected"
+
+    async def echo_audio() -> str:
+        if probe is None:
+            return "audio goes to the sound devices (not measured)"
+        await asyncio.sleep(0.8)
+        level = probe.received_level()
+        if level < 0.05:
+            raise RuntimeError(f"the 1 kHz tone did not come back (level {level:.3f})")
+        return f"1 kHz tone sent at 0.30, echoed back at {level:.2f}"
+
+    async def dtmf() -> str:
+        assert runtime.test_line is not None
+        start = len(runtime.test_line.events)
+        await control.execute("dtmf", {"digits": "1234#"})
+        for digit in "1234#":
+            await runtime.test_line.wait_for("dtmf", after=start, digit=digit)
+        return "the line received 1 2 3 4 # (RFC 4733)"
+
+    async def hold() -> str:
+        assert runtime.test_line is not None
+        start = len(runtime.test_line.events)
+        await control.execute("hold", {"on": True})
+        await control.execute("wait-for", {"event": "call.held"})
+        await runtime.test_line.wait_for("held", after=start)
+        await control.execute("hold", {"on": False})
+        await control.execute("wait-for", {"event": "call.resumed"})
+        return "held (the line saw sendonly) and resumed"
+
+    async def end() -> str:
+        await control.execute("hangup", {})
+        await control.execute("wait-for", {"event": "call.ended"})
+        return "hung up"
+
+    async def incoming() -> str:
+        assert runtime.test_line is not None
+        host, port = runtime.engine.local_address("udp")
+        await runtime.test_line.ring(f"sip:demo@{host}:{port}")
+        await control.execute("wait-for", {"event": "call.incoming"})
+        await control.execute("answer", {})
+        await control.execute("wait-for", {"event": "call.connected"})
+        await control.execute("hangup", {})
+        await control.execute("wait-for", {"event": "call.ended"})
+        return "the simulated caller rang, we answered and hung up"
+
+    tour.add("test line ready", line_ready)
+    tour.add("call the echo line", call_echo)
+    tour.add("hear the echo", echo_audio)
+    tour.add("send DTMF", dtmf)
+    tour.add("hold and resume", hold)
+    tour.add("hang up", end)
+    tour.add("answer the simulated caller", incoming)
+    return tour

@@ -28,6 +28,7 @@ from softphone.sip import (
 from softphone.sip.testline import TestLineError, TestLineProcess
 
 log = logging.getLogger(__name__)
+_CODEC_RATES = {"PCMU": "PCMU/8000", "PCMA": "PCMA/8000", "G722": "G722/16000"}
 
 
 def engine_config(settings: Settings) -> EngineConfig:
@@ -81,6 +82,7 @@ class PhoneRuntime:
         audio: AudioControl | None = None,
         with_test_line: bool = True,
         push: Callable[[Mapping[str, Any]], Awaitable[dict[str, Any]]] | None = None,
+        save_settings: Callable[[Settings], None] | None = None,
     ) -> None:
         self.engine = engine
         self.settings = settings
@@ -105,6 +107,8 @@ class PhoneRuntime:
         self.registrations: dict[str, RegistrationStateChanged] = {}
         self.problems: list[str] = []
         self.started_at = 0.0
+        self.audio_status: tuple[bool, str] = (False, "no audio device bridge in use")
+        self._save_settings = save_settings
         engine.subscribe(self._on_sip_event)
 
     def _on_sip_event(self, event: object) -> None:
@@ -166,6 +170,38 @@ class PhoneRuntime:
                 await self.test_line.stop()
         with contextlib.suppress(Exception):
             await _settle(self.engine.stop())
+
+    def apply_ui_settings(self, data: Mapping[str, Any]) -> None:
+        """Apply what the Settings page changed (codecs, push, accounts on/off) and save.
+
+        Raises ValueError with a message for the page on a bad value. Transport and
+        codec changes take effect for the next call; accounts on the next start.
+        """
+        current = self.settings.to_dict()
+        transport = data.get("transport")
+        if transport is not None and transport not in ("udp", "tcp", "tls"):
+            raise ValueError(f"transport must be udp, tcp or tls, not {transport!r}")
+        codecs = data.get("codecs")
+        if codecs is not None:
+            names = [c["name"] for c in codecs if c.get("enabled")]
+            if not names:
+                raise ValueError("enable at least one codec")
+            current["sip"]["codecs"] = [_CODEC_RATES.get(n, n) for n in names]
+        push = data.get("push")
+        if isinstance(push, Mapping):
+            if "enabled" in push:
+                current["push"]["enabled"] = bool(push["enabled"])
+            if push.get("environment") in ("sandbox", "production"):
+                current["push"]["environment"] = push["environment"]
+        enabled = {a.get("id"): a.get("enabled") for a in data.get("accounts", []) or []}
+        for acc in current["accounts"]:
+            if acc["id"] in enabled and enabled[acc["id"]] is not None:
+                acc["enabled"] = bool(enabled[acc["id"]])
+            if transport is not None:
+                acc["transport"] = transport
+        self.settings = Settings.from_dict(current)
+        if self._save_settings is not None:
+            self._save_settings(self.settings)
 
     def state(self) -> dict[str, Any]:
         """The device, calls and registrations (the control API's ``state``)."""
