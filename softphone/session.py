@@ -37,9 +37,9 @@ def _secrets(paths: Any, problems: list[str]) -> Any:
 
 def run(args: argparse.Namespace) -> int:
     """Start the phone (window unless headless), run until quit; ``--demo`` runs the tour."""
-    from PySide6.QtGui import QGuiApplication
-
     import importlib
+
+    from PySide6.QtGui import QGuiApplication
 
     try:  # PySide6 6.12 + Python 3.11 refcount workaround, when the UI ships it
         importlib.import_module("softphone.ui._immortal").make_singletons_immortal()
