@@ -56,10 +56,11 @@ class TestLineProcess:
 
     async def start(self, timeout: float = 15.0) -> None:
         """Start the process and wait until it listens (raises TestLineError)."""
+        # A frozen bundle has no ``-m``: its executable takes the sub-command instead.
+        entry = ["testline"] if getattr(sys, "frozen", False) else ["-m", "softphone.sip.pjsua.testline"]
         self._proc = await asyncio.create_subprocess_exec(
             sys.executable,
-            "-m",
-            "softphone.sip.pjsua.testline",
+            *entry,
             "--answer-after",
             str(self.answer_after),
             "--user",

@@ -201,13 +201,22 @@ def _handle(line: _TestLine, raw: str) -> bool:
     return True
 
 
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Options of ``softphone testline`` (what the app starts as its helper process)."""
+    parser.add_argument("--port", type=int, default=0, help="UDP port on 127.0.0.1 (0: any)")
+    parser.add_argument("--answer-after", type=float, default=1.0, help="ring this long")
+    parser.add_argument("--user", default="echo", help="user part of the line's URI")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the test line until stdin closes or a ``quit`` command arrives."""
     parser = argparse.ArgumentParser(prog="softphone-testline")
-    parser.add_argument("--port", type=int, default=0)
-    parser.add_argument("--answer-after", type=float, default=1.0)
-    parser.add_argument("--user", default="echo")
-    args = parser.parse_args(argv)
+    add_arguments(parser)
+    return run(parser.parse_args(argv))
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run the line with parsed options (the ``softphone testline`` sub-command)."""
     line = _TestLine(args.port, args.answer_after, args.user)
     _emit("ready", port=line.port, uri=line.uri)
     sel = selectors.DefaultSelector()
