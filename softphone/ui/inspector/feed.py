@@ -205,7 +205,7 @@ class InspectorFeed:
     def dropped(self) -> dict[str, int]:
         """How many records each list has dropped to stay within ``capacity``."""
         with self._lock:
-            return dict(self._dropped)
+            return {str(k): v for k, v in self._dropped.items()}
 
     @property
     def origin(self) -> tuple[float, datetime] | None:

@@ -475,6 +475,6 @@ def _outgoing_canceled(b: _Builder) -> None:
             reason="TopicDisallowed",
             apns_id=None,
             delivered=False,
-            app_reaction="not delivered",
+            app_reaction="none: the push never reached the device",
         )
     )
