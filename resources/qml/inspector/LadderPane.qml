@@ -37,7 +37,7 @@ Rectangle {
             Rectangle {
                 required property int index
                 required property string modelData
-                x: pane.columnX(index) - width / 2
+                x: Math.max(4, Math.min(pane.columnX(index) - width / 2, pane.width - width - 4))
                 y: 4
                 width: partyLabel.implicitWidth + 16
                 height: 22

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QUrl
+from PySide6.QtCore import QCoreApplication, QEvent, QUrl
 from PySide6.QtGui import QImage
 from PySide6.QtQml import QQmlApplicationEngine, QQmlComponent, QQmlEngine
 from PySide6.QtQuick import QQuickWindow
@@ -41,6 +41,9 @@ class InspectorWindow:
         """Close the window and stop following the feed."""
         self.view_model.close()
         self.window.close()
+        # The window goes first: QML bindings must never see the view-model disappear.
+        self.window.deleteLater()
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
 
     def grab(self, path: str | Path) -> QImage:
         """Render the window to an image file (used for screenshots and the reference test)."""
