@@ -25,7 +25,7 @@ Rectangle {
             objectName: "detailText"
             readOnly: true
             selectByMouse: true
-            wrapMode: TextEdit.WrapAnywhere
+            wrapMode: TextEdit.Wrap
             text: pane.inspector.detailText
             placeholderText: "Click a timeline event, a SIP message or a push to see it in full."
             font.family: "DejaVu Sans Mono"
