@@ -155,3 +155,23 @@ class TestExportSlots:
             assert not vm.exportHtml(str(tmp_path / "missing-dir" / "r.html"))
         assert str(blocker.args[0]).startswith("Export failed")
         assert (tmp_path / "r.html").read_text().startswith("<!DOCTYPE html>")
+
+
+class TestEntryPoint:
+    def test_open_inspector_can_share_the_apps_engine(
+        self, qtbot: QtBot, sample_feed: InspectorFeed
+    ) -> None:
+        """Given the phone's engine, the window is created there and shows the feed."""
+        from PySide6.QtQml import QQmlApplicationEngine
+
+        from softphone.ui.inspector import open_inspector
+
+        engine = QQmlApplicationEngine()
+        window = open_inspector(sample_feed, parent_engine=engine)
+        try:
+            qtbot.waitExposed(window.window)
+            assert window.engine is engine
+            assert window.window.title() == "Softphone Inspector"
+            assert len(window.view_model.ladder.rows) == len(sample_feed.sip())
+        finally:
+            window.close()

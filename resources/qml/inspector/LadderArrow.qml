@@ -12,6 +12,7 @@ Item {
     required property int fromColumn
     required property int toColumn
     required property bool highlighted
+    required property string callTag
     required property Item ladder
     readonly property bool selected: ListView.isCurrentItem
     readonly property real x1: ladder.columnX(fromColumn)
@@ -35,6 +36,17 @@ Item {
         font.family: "DejaVu Sans Mono"
         font.pixelSize: 11
         color: "#6e6e73"
+    }
+    Label {
+        visible: row.callTag !== ""
+        x: 8
+        y: 4
+        width: row.ladder.timeWidth - 4
+        elide: Text.ElideRight
+        text: row.callTag
+        font.family: "DejaVu Sans Mono"
+        font.pixelSize: 10
+        color: "#8e8e93"
     }
     Label {
         id: caption

@@ -36,6 +36,7 @@ svg text{font-family:"DejaVu Sans Mono",Menlo,monospace;font-size:12px}
 _COL_W = 300
 _ROW_H = 34
 _TIME_W = 90
+_INK = {"sent": "#2c5aa0", "received": "#1f7a45"}
 
 
 def _rel(at: float, origin: float) -> str:
@@ -138,11 +139,14 @@ def _ladder_svg(msgs: Sequence[SipMessage], t0: float) -> str:
     width = _TIME_W + _COL_W * max(len(cols) - 1, 1) + 120
     height = 40 + _ROW_H * len(msgs) + 10
     x = {p: _TIME_W + 60 + k * _COL_W for k, p in enumerate(cols)}
+    markers = "".join(
+        f"<marker id='{k}' markerWidth='10' markerHeight='8' refX='9' refY='4' "
+        f"orient='auto'><path d='M0,0 L10,4 L0,8 z' fill='{c}'/></marker>"
+        for k, c in _INK.items()
+    )
     svg = [
         f"<svg xmlns='http://www.w3.org/2000/svg' width='{width}' height='{height}' "
-        f"role='img' aria-label='SIP ladder'>",
-        "<defs><marker id='a' markerWidth='10' markerHeight='8' refX='9' refY='4' "
-        "orient='auto'><path d='M0,0 L10,4 L0,8 z' fill='#333'/></marker></defs>",
+        f"role='img' aria-label='SIP ladder'><defs>{markers}</defs>",
     ]
     for p, px in x.items():
         svg.append(
@@ -153,12 +157,12 @@ def _ladder_svg(msgs: Sequence[SipMessage], t0: float) -> str:
     for j, m in enumerate(msgs):
         y = 40 + _ROW_H * j + 20
         x1, x2 = x[m.sender], x[m.receiver]
-        color = "#0a84ff" if m.direction == "sent" else "#30a46c"
+        dash = " stroke-dasharray='6 3'" if m.first_line.startswith("SIP/") else ""
         mid = (x1 + x2) / 2
         svg.append(
             f"<text x='4' y='{y}' fill='#6e6e73'>{escape(_rel(m.at, t0))}</text>"
-            f"<line x1='{x1}' y1='{y}' x2='{x2}' y2='{y}' stroke='{color}' stroke-width='1.6' "
-            "marker-end='url(#a)'/>"
+            f"<line x1='{x1}' y1='{y}' x2='{x2}' y2='{y}' stroke='{_INK[m.direction]}' "
+            f"stroke-width='1.6'{dash} marker-end='url(#{m.direction})'/>"
             f"<text x='{mid}' y='{y - 5}' text-anchor='middle'>{escape(m.first_line)}</text>"
         )
     svg.append("</svg>")

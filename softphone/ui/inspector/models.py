@@ -112,12 +112,14 @@ class SipLadderModel(_RecordListModel[SipMessage]):
     """SIP messages of the selected call; ``fromColumn``/``toColumn`` index ``parties``."""
 
     _ROLES = (
-        "timeText", "firstLine", "direction", "fromColumn", "toColumn", "cseq", "highlighted",
+        "timeText", "firstLine", "direction", "fromColumn", "toColumn", "cseq", "callTag",
+        "highlighted",
     )  # fmt: skip
 
     def __init__(self) -> None:
         super().__init__()
         self.parties: list[str] = []
+        self.show_call_tags = False  # on when several calls share the ladder
 
     def _value(self, m: SipMessage, role: str) -> Any:
         if role == "fromColumn":
@@ -129,6 +131,7 @@ class SipLadderModel(_RecordListModel[SipMessage]):
             "firstLine": lambda m: m.first_line,
             "direction": lambda m: m.direction,
             "cseq": lambda m: m.cseq,
+            "callTag": lambda m: (m.sip_call_id or "")[:9] if self.show_call_tags else "",
         }
         return getters[role](m)
 

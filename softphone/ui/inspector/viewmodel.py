@@ -260,7 +260,8 @@ class InspectorViewModel(QObject):
         self._timeline.set_rows([e for e in entries if self._passes(e)])
         messages = sorted(calls_mod.messages_for(call, self._feed.sip()), key=_at)
         parties = calls_mod.parties(messages)
-        if parties != self._ladder.parties:
+        if parties != self._ladder.parties or self._ladder.show_call_tags != (call is None):
+            self._ladder.show_call_tags = call is None
             self._ladder.parties = parties
             self._ladder.set_rows([])
             self.currentCallChanged.emit()
