@@ -175,3 +175,14 @@ class TestEntryPoint:
             assert len(window.view_model.ladder.rows) == len(sample_feed.sip())
         finally:
             window.close()
+
+    def test_export_button_opens_a_save_dialog_and_the_url_slot_saves(
+        self, qtbot: QtBot, inspector: InspectorWindow, tmp_path: Path
+    ) -> None:
+        """The toolbar button opens the dialog; its accepted URL goes to exportToUrl."""
+        from PySide6.QtCore import QUrl
+
+        click_item(qtbot, inspector.window, "exportHtmlButton")
+        target = tmp_path / "from-dialog.html"
+        assert inspector.view_model.exportToUrl(QUrl.fromLocalFile(str(target)), "html")
+        assert "<svg" in target.read_text()
