@@ -186,3 +186,24 @@ class TestEntryPoint:
         target = tmp_path / "from-dialog.html"
         assert inspector.view_model.exportToUrl(QUrl.fromLocalFile(str(target)), "html")
         assert "<svg" in target.read_text()
+
+
+class TestPushLinking:
+    def test_clicking_a_push_picks_its_call_and_highlights_the_report(
+        self, qtbot: QtBot, inspector: InspectorWindow
+    ) -> None:
+        """The wake-up push carries the call's UUID: its call is picked, the report lit."""
+        click_item(qtbot, inspector.window, "pushRow_0")
+        vm = inspector.view_model
+        assert vm.currentCallIndex == 2
+        lit = {vm.timeline.rows[i].kind for i in vm.timeline.highlighted}
+        assert {"PushDelivered", "IncomingCallReported"} <= lit
+        assert "POST /3/device/" in vm.detailText and "bearer <redacted>" in vm.detailText
+
+    def test_a_push_naming_no_call_keeps_the_current_call(
+        self, qtbot: QtBot, inspector: InspectorWindow
+    ) -> None:
+        click_item(qtbot, inspector.window, "pushRow_1")
+        vm = inspector.view_model
+        assert vm.currentCallIndex == 0 and vm.selectedPushIndex == 1
+        assert "400 TopicDisallowed" in vm.detailText

@@ -5,8 +5,9 @@ from __future__ import annotations
 import bisect
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
-from softphone.ui.inspector.feed import SipMessage, TimelineEntry
+from softphone.ui.inspector.feed import PushRecord, SipMessage, TimelineEntry
 
 ALL_CALLS = ""
 
@@ -86,6 +87,25 @@ def call_of_message(message: SipMessage, calls: Sequence[CallInfo]) -> CallInfo 
         if message.sip_call_id is not None and message.sip_call_id in c.sip_call_ids:
             return c
     return None
+
+
+def call_of_push(record: PushRecord, calls: Sequence[CallInfo]) -> CallInfo | None:
+    """The call a push announced, found by a CallKit UUID or SIP Call-ID in its payload."""
+    if not isinstance(record.payload, dict):
+        return None
+    values = {str(v) for v in _flat_values(record.payload)}
+    for c in calls:
+        if (c.call_uuid and c.call_uuid in values) or values.intersection(c.sip_call_ids):
+            return c
+    return None
+
+
+def _flat_values(data: Any) -> list[Any]:
+    if isinstance(data, dict):
+        return [x for v in data.values() for x in _flat_values(v)]
+    if isinstance(data, list):
+        return [x for v in data for x in _flat_values(v)]
+    return [data]
 
 
 def entries_for(call: CallInfo | None, timeline: Sequence[TimelineEntry]) -> list[TimelineEntry]:

@@ -211,11 +211,20 @@ class InspectorViewModel(QObject):
         if not 0 <= row < len(self._pushes.rows):
             return
         rec = self._pushes.rows[row]
+        call = calls_mod.call_of_push(rec, self._calls)
+        if call is not None and call.key != self._call_key:
+            self._call_key = call.key
+            self._apply()
+            self.currentCallChanged.emit()
         self._sel_push, self._sel_timeline, self._sel_sip = row, -1, -1
-        self._timeline.set_highlighted(set())
+        times = [e.at for e in self._timeline.rows]
+        near = calls_mod.around(times, rec.at, LINK_WINDOW_S)
+        self._timeline.set_highlighted(set(near))
         self._ladder.set_highlighted(set())
         self._set_detail(f"Push {rec.status} — {rec.topic}", describe_push(rec, self._origin()))
         self.selectionChanged.emit()
+        if near:
+            self.scrollTimelineTo.emit(near[0])
 
     @Slot(str, result=bool)
     def exportJson(self, path: str) -> bool:
