@@ -48,7 +48,9 @@ def main(argv: list[str] | None = None) -> int:
             app.quit()
 
         QTimer.singleShot(800, shoot)
-    return app.exec()
+    code = app.exec()
+    inspector.close()
+    return code
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
+from datetime import datetime
 from typing import Any, Generic, TypeVar
 
 from PySide6.QtCore import QAbstractListModel, QByteArray, QModelIndex, QPersistentModelIndex, Qt
@@ -167,11 +168,16 @@ def _ms(value: float | None) -> str:
     return f"{value / 1000:.2f} s" if value >= 1000 else f"{value:.0f} ms"
 
 
+def _wall(wall: datetime) -> str:
+    return wall.strftime("%Y-%m-%d %H:%M:%S.%f")[:-3] + (f" {wall.tzname()}" if wall.tzinfo else "")
+
+
 def describe_entry(e: TimelineEntry, origin: float) -> str:
     """The detail-pane text of a timeline entry."""
     lines = [
         f"{e.kind}  ({e.source}, {e.severity})",
-        f"time      +{e.at - origin:.3f} s   {e.wall.isoformat(timespec='milliseconds')}",
+        f"time      +{e.at - origin:.3f} s",
+        f"wall      {_wall(e.wall)}",
         f"summary   {e.summary}",
         f"call      {e.call_uuid or '-'}",
         f"Call-ID   {e.sip_call_id or '-'}",
@@ -194,7 +200,8 @@ def describe_push(p: PushRecord, origin: float) -> str:
         payload,
         "",
         f"→ {p.status} {p.reason or ''}".rstrip() + f"   apns-id: {p.apns_id or '-'}",
-        f"time      +{p.at - origin:.3f} s   {p.wall.isoformat(timespec='milliseconds')}",
+        f"time      +{p.at - origin:.3f} s",
+        f"wall      {_wall(p.wall)}",
         f"delivery  {'delivered to the device' if p.delivered else 'not delivered'}",
         f"app       {p.app_reaction}",
     ])  # fmt: skip

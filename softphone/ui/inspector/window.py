@@ -14,6 +14,9 @@ from softphone.ui.inspector.feed import InspectorFeed
 from softphone.ui.inspector.viewmodel import InspectorViewModel
 
 
+_OPEN: set[InspectorWindow] = set()  # open windows stay alive until close()
+
+
 class InspectorLoadError(RuntimeError):
     """The Inspector's QML failed to load."""
 
@@ -32,6 +35,9 @@ class InspectorWindow:
             errors = "; ".join(e.toString() for e in self._component.errors())
             raise InspectorLoadError(f"InspectorWindow.qml failed to load: {errors or obj!r}")
         self.window: QQuickWindow = obj
+        # The window owns the view-model, so QML never outlives the object it binds to.
+        self.view_model.setParent(self.window)
+        _OPEN.add(self)
 
     def show(self) -> None:
         self.window.show()
@@ -39,6 +45,7 @@ class InspectorWindow:
 
     def close(self) -> None:
         """Close the window and stop following the feed."""
+        _OPEN.discard(self)
         self.view_model.close()
         self.window.close()
         # The window goes first: QML bindings must never see the view-model disappear.
