@@ -13,7 +13,6 @@ from softphone.resources import resource_path
 from softphone.ui.inspector.feed import InspectorFeed
 from softphone.ui.inspector.viewmodel import InspectorViewModel
 
-
 _OPEN: set[InspectorWindow] = set()  # open windows stay alive until close()
 
 
