@@ -47,6 +47,11 @@ def type_text(window: QQuickWindow, text: str) -> None:
             QTest.sendKeyEvent(action, window, key, ch, Qt.KeyboardModifier.NoModifier)
 
 
+def press_key(window: QQuickWindow, key: Qt.Key) -> None:
+    for action in (QTest.KeyAction.Press, QTest.KeyAction.Release):
+        QTest.sendKeyEvent(action, window, key, "", Qt.KeyboardModifier.NoModifier)
+
+
 def click_item(qtbot: QtBot, window: QQuickWindow, name: str) -> None:
     """Click the centre of the item called ``name`` like a user would."""
     qtbot.waitUntil(lambda: find_item(window, name) is not None, timeout=2000)

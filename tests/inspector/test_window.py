@@ -6,6 +6,7 @@ import threading
 from dataclasses import replace
 from pathlib import Path
 
+from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from softphone.ui.inspector import sample
@@ -13,7 +14,7 @@ from softphone.ui.inspector.calls import nearest_index
 from softphone.ui.inspector.export import load_session
 from softphone.ui.inspector.feed import InspectorFeed
 from softphone.ui.inspector.window import InspectorWindow
-from tests.inspector.conftest import click_item, find_item, type_text
+from tests.inspector.conftest import click_item, find_item, press_key, type_text
 
 
 def _row_of(inspector: InspectorWindow, kind: str, summary_part: str) -> int:
@@ -207,3 +208,26 @@ class TestPushLinking:
         vm = inspector.view_model
         assert vm.currentCallIndex == 0 and vm.selectedPushIndex == 1
         assert "400 TopicDisallowed" in vm.detailText
+
+
+class TestKeyboardAndClear:
+    def test_arrow_keys_walk_the_ladder_after_a_click(
+        self, qtbot: QtBot, inspector: InspectorWindow
+    ) -> None:
+        """Click an arrow, press Down twice: the third message is shown."""
+        vm = inspector.view_model
+        vm.setCurrentCallIndex(2)
+        click_item(qtbot, inspector.window, "sipArrow_0")
+        for _ in range(2):
+            press_key(inspector.window, Qt.Key.Key_Down)
+        assert vm.selectedSipIndex == 2
+        assert vm.ladder.rows[2].first_line in vm.detailText
+
+    def test_clear_empties_every_pane(
+        self, qtbot: QtBot, inspector: InspectorWindow, sample_feed: InspectorFeed
+    ) -> None:
+        click_item(qtbot, inspector.window, "clearButton")
+        vm = inspector.view_model
+        assert sample_feed.timeline() == [] and sample_feed.sip() == []
+        assert len(vm.timeline.rows) == len(vm.ladder.rows) == len(vm.pushes.rows) == 0
+        assert vm.callLabels == ["All calls"] and vm.detailText == ""

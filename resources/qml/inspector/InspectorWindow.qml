@@ -53,6 +53,13 @@ ApplicationWindow {
                 color: "#55575d"
             }
             Button {
+                objectName: "clearButton"
+                text: "Clear"
+                ToolTip.visible: hovered
+                ToolTip.text: "Start a new session: forget every event, message and push"
+                onClicked: win.inspector.clearSession()
+            }
+            Button {
                 objectName: "exportJsonButton"
                 text: "Export JSON…"
                 onClicked: { exportDialog.fmt = "json"; exportDialog.open() }

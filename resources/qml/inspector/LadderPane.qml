@@ -84,11 +84,16 @@ Rectangle {
             highlightFollowsCurrentItem: false
             boundsBehavior: Flickable.StopAtBounds
             ScrollBar.vertical: ScrollBar { }
+            Keys.onUpPressed: pane.inspector.selectSip(Math.max(0, currentIndex - 1))
+            Keys.onDownPressed: pane.inspector.selectSip(Math.min(count - 1, currentIndex + 1))
 
             delegate: LadderArrow {
                 width: ListView.view.width
                 ladder: pane
-                onClicked: pane.inspector.selectSip(index)
+                onClicked: {
+                    list.forceActiveFocus()
+                    pane.inspector.selectSip(index)
+                }
             }
 
             Label {

@@ -27,6 +27,8 @@ Rectangle {
         highlightFollowsCurrentItem: false
         boundsBehavior: Flickable.StopAtBounds
         ScrollBar.vertical: ScrollBar { }
+        Keys.onUpPressed: pane.inspector.selectTimeline(Math.max(0, currentIndex - 1))
+        Keys.onDownPressed: pane.inspector.selectTimeline(Math.min(count - 1, currentIndex + 1))
 
         delegate: Rectangle {
             id: row
@@ -97,7 +99,10 @@ Rectangle {
             Rectangle { anchors.bottom: parent.bottom; width: parent.width; height: 1; color: "#ececf0" }
             MouseArea {
                 anchors.fill: parent
-                onClicked: pane.inspector.selectTimeline(row.index)
+                onClicked: {
+                    list.forceActiveFocus()
+                    pane.inspector.selectTimeline(row.index)
+                }
             }
         }
 

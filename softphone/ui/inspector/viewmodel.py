@@ -226,6 +226,13 @@ class InspectorViewModel(QObject):
         if near:
             self.scrollTimelineTo.emit(near[0])
 
+    @Slot()
+    def clearSession(self) -> None:
+        """Forget everything recorded so far (the feed is cleared for every viewer)."""
+        self._feed.clear()
+        self._clear_selection()
+        self.refresh()
+
     @Slot(str, result=bool)
     def exportJson(self, path: str) -> bool:
         return self._export(path, "json")
