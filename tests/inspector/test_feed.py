@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from datetime import datetime, timezone
+from pathlib import Path
 
 import pytest
 
@@ -161,3 +162,18 @@ class TestRedactionAndSubscribers:
         feed.append_timeline(entry(5.0))
         feed.append_sip(message(3.0))
         assert feed.origin is not None and feed.origin[0] == 3.0
+
+
+class TestNoQt:
+    def test_feed_and_export_import_without_qt(self) -> None:
+        """The lead's converters (any thread, headless) can use the feed without loading PySide6."""
+        import subprocess
+        import sys
+
+        code = (
+            "import sys, softphone.ui.inspector as i, softphone.ui.inspector.export\n"
+            "f = i.InspectorFeed(); i.export_session\n"
+            "assert not [m for m in sys.modules if m.startswith('PySide6')], 'Qt imported'\n"
+        )
+        root = Path(__file__).parents[2]
+        subprocess.run([sys.executable, "-c", code], check=True, timeout=60, cwd=root)
