@@ -23,7 +23,7 @@ Rectangle {
         id: header
         width: parent.width
         title: "SIP ladder"
-        subtitle: pane.parties.length ? "click an arrow for the full message" : ""
+        subtitle: pane.parties.length ? "solid: request · dashed: response · click an arrow for the full message" : ""
     }
 
     Rectangle {
