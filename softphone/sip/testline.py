@@ -57,7 +57,8 @@ class TestLineProcess:
     async def start(self, timeout: float = 15.0) -> None:
         """Start the process and wait until it listens (raises TestLineError)."""
         # A frozen bundle has no ``-m``: its executable takes the sub-command instead.
-        entry = ["testline"] if getattr(sys, "frozen", False) else ["-m", "softphone.sip.pjsua.testline"]
+        frozen = getattr(sys, "frozen", False)
+        entry = ["testline"] if frozen else ["-m", "softphone.sip.pjsua.testline"]
         self._proc = await asyncio.create_subprocess_exec(
             sys.executable,
             *entry,
