@@ -40,7 +40,7 @@ def _resp(code: int, reason: str, body: str = "", retrans: bool = False, cseq: s
 def _check(regexp: str, var: str, where: str = "msg") -> str:
     return (
         f'    <action><ereg regexp="{regexp}" search_in="{where}" check_it="true" '
-        f'assign_to="{var}"/></action>\n'
+        f'assign_to="{var}"/><log message="matched [${var}]"/></action>\n'
     )
 
 
