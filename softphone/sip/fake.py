@@ -135,7 +135,7 @@ class FakeSipEngine:
             return
         for key in list(self._calls):
             self._end(key, CallEndCause.LOCAL_HANGUP, 200, "OK")
-        for aid, (acc, st) in list(self._accounts.items()):
+        for aid, (_acc, st) in list(self._accounts.items()):
             if st.state == RegistrationStatus.REGISTERED:
                 self._set_reg(aid, RegistrationState(RegistrationStatus.UNREGISTERED, 200, "OK"))
         await asyncio.sleep(0)

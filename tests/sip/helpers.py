@@ -184,6 +184,7 @@ class PeerProcess:
             raise AssertionError(f"peer: no {ev} within {timeout}s; saw {self.events}") from None
 
     async def level(self) -> int:
+        """The level (0-255) of the audio this peer hears from the other side."""
         n = len([e for e in self.events if e.get("ev") == "level"])
         self.send("level")
         seen = 0
@@ -193,7 +194,7 @@ class PeerProcess:
             seen += 1
             return seen > n
 
-        return int((await self.wait_for("level", nth))["rx"])
+        return int((await self.wait_for("level", nth))["heard"])
 
     async def close(self) -> None:
         if self.proc.returncode is None:

@@ -38,7 +38,7 @@ class PeerCall(pj.Call):
         self.info: Any = None
         self.aud: Any = None
 
-    def onCallState(self, prm: Any) -> None:  # noqa: N802
+    def onCallState(self, prm: Any) -> None:
         try:
             self.info = ci = self.getInfo()
             emit(ev="state", state=ci.stateText, code=ci.lastStatusCode, reason=ci.lastReason)
@@ -47,7 +47,7 @@ class PeerCall(pj.Call):
         except Exception as exc:
             emit(ev="error", where="state", error=str(exc))
 
-    def onCallMediaState(self, prm: Any) -> None:  # noqa: N802
+    def onCallMediaState(self, prm: Any) -> None:
         try:
             self.info = ci = self.getInfo()
             for mi in ci.media:
@@ -63,7 +63,7 @@ class PeerCall(pj.Call):
         except Exception as exc:
             emit(ev="error", where="media", error=str(exc))
 
-    def onDtmfDigit(self, prm: Any) -> None:  # noqa: N802
+    def onDtmfDigit(self, prm: Any) -> None:
         try:
             method = "info" if prm.method == pj.PJSUA_DTMF_METHOD_SIP_INFO else "rfc4733"
             emit(ev="dtmf", digit=prm.digit, method=method)
@@ -76,7 +76,7 @@ class PeerAccount(pj.Account):
         super().__init__()
         self.peer = peer
 
-    def onIncomingCall(self, prm: Any) -> None:  # noqa: N802
+    def onIncomingCall(self, prm: Any) -> None:
         try:
             call = PeerCall(self.peer, self, prm.callId)
             call.info = ci = call.getInfo()
@@ -179,11 +179,11 @@ class Peer:
         elif name == "tone":
             if self.tone is None:
                 self.tone = pj.ToneGenerator()
-                self.tone.createToneGenerator(8000, 1)
+                self.tone.createToneGenerator(16000, 1)
                 td = pj.ToneDesc()
                 td.freq1 = int(cmd.get("freq", 1000))
                 td.freq2 = 0
-                td.on_msec = 60000
+                td.on_msec = 1000
                 td.off_msec = 0
                 tv = pj.ToneDescVector()
                 tv.append(td)
@@ -194,7 +194,13 @@ class Peer:
                     self.tone.startTransmit(c.aud)
         elif name == "level":
             c = self.current()
-            emit(ev="level", rx=int(c.aud.getRxLevel()) if c.aud is not None else -1)
+            emit(
+                ev="level",
+                # pjsua levels are the conference port's view: tx = what the port
+                # passes to the bridge (heard from the remote), rx = what it sends.
+                heard=int(c.aud.getTxLevel()) if c.aud is not None else -1,
+                sent=int(c.aud.getRxLevel()) if c.aud is not None else -1,
+            )
         else:
             emit(ev="error", where="cmd", error=f"unknown command {name}")
         return True

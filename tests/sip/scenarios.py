@@ -123,7 +123,7 @@ HOLD_ONLY_MIDDLE = (
 def info_dtmf_middle(digits: str) -> str:
     out = ""
     for i, d in enumerate(digits):
-        out += f'  <recv request="INFO">\n' + _check(f"Signal *= *[{d}]", f"d{i}", "body")
+        out += '  <recv request="INFO">\n' + _check(f"Signal *= *[{d}]", f"d{i}", "body")
         out += "  </recv>\n" + _resp(200, "OK")
     return out
 

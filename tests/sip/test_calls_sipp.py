@@ -214,6 +214,9 @@ async def test_stop_with_calls_up_does_not_abort(start_engine: StartEngine, work
         await eng.make_call(f"sip:bob@{uas.uri_host}")
     await rec.wait_for(CallConnected)
     await eng.stop()
-    assert {e.cause for e in rec.of(CallEnded)} <= {CallEndCause.LOCAL_HANGUP, CallEndCause.CANCELLED}
+    assert {e.cause for e in rec.of(CallEnded)} <= {
+        CallEndCause.LOCAL_HANGUP,
+        CallEndCause.CANCELLED,
+    }
     assert len(rec.of(CallEnded)) == 2
     await uas.expect_success()

@@ -34,7 +34,9 @@ def kam(tmp_path: Path) -> Iterator[AuthKamailio]:
         k.stop()
 
 
-def account(kam: AuthKamailio, user: str, password: str | None = None, **kw: object) -> AccountConfig:
+def account(
+    kam: AuthKamailio, user: str, password: str | None = None, **kw: object
+) -> AccountConfig:
     return AccountConfig(
         id=user,
         uri=f"sip:{user}@127.0.0.1",
@@ -67,13 +69,17 @@ async def test_register_with_digest_auth_then_unregister_on_stop(
     assert "from=alice" in last and ("expires=0" in last), kam.registrations()
 
 
-async def test_wrong_password_fails_with_reason(start_engine: StartEngine, kam: AuthKamailio) -> None:
+async def test_wrong_password_fails_with_reason(
+    start_engine: StartEngine, kam: AuthKamailio
+) -> None:
     eng, rec = await start_engine()
     eng.add_account(account(kam, "alice", "not-the-password"))
     st = await eng.register("alice")
     assert st.state == RegistrationStatus.FAILED
     assert st.code == 401 and "Unauthorized" in st.reason
-    failed = await rec.wait_for(RegistrationStateChanged, lambda e: e.state == RegistrationStatus.FAILED)
+    failed = await rec.wait_for(
+        RegistrationStateChanged, lambda e: e.state == RegistrationStatus.FAILED
+    )
     assert failed.code == 401
 
 
@@ -92,8 +98,12 @@ async def test_unreachable_registrar_times_out(start_engine: StartEngine) -> Non
         eng, _ = await start_engine(EngineConfig(register_timeout=1.0))
         eng.add_account(
             AccountConfig(
-                id="a", uri="sip:alice@127.0.0.1", registrar=f"sip:127.0.0.1:{port}",
-                username="alice", password="x", register_on_add=False,
+                id="a",
+                uri="sip:alice@127.0.0.1",
+                registrar=f"sip:127.0.0.1:{port}",
+                username="alice",
+                password="x",
+                register_on_add=False,
             )
         )
         st = await eng.register("a")
@@ -106,8 +116,12 @@ async def test_unresolvable_registrar_host(start_engine: StartEngine) -> None:
     eng, _ = await start_engine(EngineConfig(register_timeout=5.0))
     eng.add_account(
         AccountConfig(
-            id="a", uri="sip:alice@127.0.0.1", registrar="sip:no-such-host.invalid",
-            username="alice", password="x", register_on_add=False,
+            id="a",
+            uri="sip:alice@127.0.0.1",
+            registrar="sip:no-such-host.invalid",
+            username="alice",
+            password="x",
+            register_on_add=False,
         )
     )
     st = await eng.register("a")
@@ -115,7 +129,9 @@ async def test_unresolvable_registrar_host(start_engine: StartEngine) -> None:
     assert st.code >= 400 and st.reason
 
 
-async def test_reregister_and_explicit_unregister(start_engine: StartEngine, kam: AuthKamailio) -> None:
+async def test_reregister_and_explicit_unregister(
+    start_engine: StartEngine, kam: AuthKamailio
+) -> None:
     eng, _ = await start_engine()
     eng.add_account(account(kam, "bob", expires=60))
     assert (await eng.register("bob")).state == RegistrationStatus.REGISTERED
@@ -144,7 +160,9 @@ async def test_several_accounts_and_call_through_registrar(
     await rec.wait_for(CallEnded, lambda e: e.call_id == inc.call_id)
 
 
-async def test_push_params_in_register_contact(start_engine: StartEngine, kam: AuthKamailio) -> None:
+async def test_push_params_in_register_contact(
+    start_engine: StartEngine, kam: AuthKamailio
+) -> None:
     eng, _ = await start_engine()
     push = PushParams(provider="apns", prid="abcdef0123:voip", param="TEAMID.com.example.app.voip")
     eng.add_account(account(kam, "carol", push=push))
