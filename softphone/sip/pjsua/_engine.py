@@ -95,7 +95,6 @@ class _CallState:
     audio: Any = None  # pj.AudioMedia of the call while media is up
     timer: asyncio.TimerHandle | None = None
     waiters: list[asyncio.Future[None]] = field(default_factory=list)
-    tls_error: str = ""
 
 
 @dataclass
@@ -141,7 +140,6 @@ class PjsuaEngine:
         self._conference: set[str] = set()
         self._tasks: set[asyncio.Task[Any]] = set()
         self._media_on = False
-        self.last_tls_error = ""
 
     # -- events --------------------------------------------------------------------------
 
@@ -910,8 +908,9 @@ class PjsuaEngine:
             code = int(info.lastStatusCode)
             reason = str(info.lastReason)
             cause = self._end_cause(st, code, reason)
-            if st.tls_error:
-                reason = f"{reason} ({st.tls_error})"
+            if "CERTVERIF" in reason or "certificate verification" in reason.lower():
+                cause = CallEndCause.FAILED
+                reason = f"TLS certificate verification failed: {reason}"
             if st.timer is not None:
                 st.timer.cancel()
             self._disconnect_media(st)
