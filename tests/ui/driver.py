@@ -83,6 +83,16 @@ def slide(win: PhoneWindow, name: str, dx: float, steps: int = 12) -> None:
     pump(10)
 
 
+def swipe_up(win: PhoneWindow, name: str, dy: float, steps: int = 8) -> None:
+    start = center(win, name)
+    QTest.mousePress(win.window, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, start)
+    for i in range(1, steps + 1):
+        QTest.mouseMove(win.window, QPoint(start.x(), start.y() - int(dy * i / steps)), 10)
+    end = QPoint(start.x(), start.y() - int(dy))
+    QTest.mouseRelease(win.window, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, end)
+    pump(10)
+
+
 def key(
     win: PhoneWindow, key: Qt.Key, modifiers: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier
 ) -> None:

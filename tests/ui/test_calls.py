@@ -14,6 +14,7 @@ from tests.ui.conftest import Clock
 def _outgoing(win: PhoneWindow, service: FakePhoneUiService, number: str = "4155550199") -> str:
     d.type_text(win, number)
     d.click(win, "callButton")
+    d.pump(400)  # the call screen fades in
     return service.calls()[-1].uuid
 
 
