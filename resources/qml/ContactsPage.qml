@@ -6,6 +6,7 @@ Item {
     required property var phone
     required property var contacts
     property bool adding: false
+    onAddingChanged: if (!adding) page.forceActiveFocus() // give the keyboard back to the shortcuts
 
     Icon {
         objectName: "addContactButton"

@@ -37,6 +37,7 @@ Rectangle {
         visible: screen.slider
         anchors.horizontalCenter: parent.horizontalCenter
         y: 720
+        animate: !screen.phone.reduceMotion
         onAnswered: screen.phone.answer(screen.call.uuid)
     }
     Row {

@@ -4,25 +4,23 @@ import QtQuick
 Rectangle {
     id: lock
     required property var phone
-    property date now: new Date()
     gradient: Gradient {
         GradientStop { position: 0; color: "#1E3A8A" }
         GradientStop { position: 0.55; color: "#6D28D9" }
         GradientStop { position: 1; color: "#DB2777" }
     }
-    Timer { interval: 1000; running: lock.visible; repeat: true; onTriggered: lock.now = new Date() }
     Icon { anchors.horizontalCenter: parent.horizontalCenter; y: 62; width: 22; height: 22; name: "lock"; color: "white" }
     Text {
         anchors.horizontalCenter: parent.horizontalCenter
         y: 98
-        text: Qt.formatDate(lock.now, "dddd d MMMM")
+        text: lock.phone.dateText
         color: "white"; font.family: Theme.font; font.pixelSize: 21; font.weight: Font.Medium
     }
     Text {
         objectName: "lockClock"
         anchors.horizontalCenter: parent.horizontalCenter
         y: 118
-        text: Qt.formatTime(lock.now, "H:mm")
+        text: lock.phone.timeText
         color: "white"; font.family: Theme.font; font.pixelSize: 96; font.weight: Font.DemiBold
     }
     Text {

@@ -20,7 +20,7 @@ Window {
 
     Loader {
         id: deviceLoader
-        anchors.fill: parent
+        anchors.centerIn: parent  // sized by the 390x844 device, not stretched to the window
         active: root.phone !== null
         focus: true
         sourceComponent: deviceComponent
@@ -33,7 +33,6 @@ Window {
         objectName: "device"
         width: Theme.phoneWidth
         height: Theme.phoneHeight
-        anchors.centerIn: parent
         scale: Math.min(root.width / width, root.height / height)
         focus: true
         clip: true

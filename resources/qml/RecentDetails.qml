@@ -39,7 +39,7 @@ Rectangle {
     }
     Rectangle {
         objectName: "detailsCalls"
-        x: 16; width: parent.width - 32; y: 320
+        x: 16; width: parent.width - 32; y: 370
         height: callsCol.height + 20
         radius: 12; color: "white"
         Column {

@@ -4,6 +4,7 @@ import QtQuick
 Rectangle {
     id: track
     objectName: "slideTrack"
+    property bool animate: true
     signal answered()
     width: 320; height: 76; radius: height / 2
     color: Qt.rgba(1, 1, 1, 0.18)
@@ -15,6 +16,7 @@ Rectangle {
         opacity: 1 - knob.x / track.travel
         SequentialAnimation on color {
             loops: Animation.Infinite
+            running: track.animate && track.visible
             ColorAnimation { to: Qt.rgba(1, 1, 1, 0.45); duration: 900 }
             ColorAnimation { to: "white"; duration: 900 }
         }

@@ -5,17 +5,15 @@ Item {
     id: bar
     required property var phone
     property bool dark: false
-    property date now: new Date()
     readonly property color ink: dark ? "white" : "black"
     height: 50
 
-    Timer { interval: 1000; running: true; repeat: true; onTriggered: bar.now = new Date() }
 
     Text {
         objectName: "statusTime"
         x: 34
         anchors.verticalCenter: parent.verticalCenter
-        text: Qt.formatTime(bar.now, "H:mm")
+        text: bar.phone.timeText
         color: bar.ink
         font.family: Theme.font
         font.pixelSize: 16

@@ -10,6 +10,7 @@ from typing import Any
 
 from PySide6.QtCore import Property, QAbstractItemModel, QObject, QTimer, Signal, Slot
 
+from softphone import APP_NAME
 from softphone.ui import _present
 from softphone.ui._runner import AsyncioTaskRunner, TaskRunner
 from softphone.ui.numbers import format_number, same_number
@@ -31,6 +32,7 @@ class PhoneViewModel(QObject):
     deviceChanged = Signal()
     errorsChanged = Signal()
     settingsChanged = Signal()
+    clockChanged = Signal()
 
     def __init__(
         self,
@@ -38,12 +40,20 @@ class PhoneViewModel(QObject):
         contacts: QAbstractItemModel | None = None,
         runner: TaskRunner | None = None,
         clock: Callable[[], float] = time.time,
+        reduce_motion: bool = False,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self._service, self._contacts = service, contacts
         self._runner = runner or AsyncioTaskRunner()
         self._clock = clock
+        self._reduce_motion = reduce_motion
+        self._time_text = self._date_text = ""
+        self._wall = QTimer(self)
+        self._wall.setInterval(1000)
+        self._wall.timeout.connect(self._refresh_clock)
+        self._wall.start()
+        self._refresh_clock()
         self._calls: list[dict[str, Any]] = []
         self._incoming: dict[str, Any] = {}
         self._primary: dict[str, Any] = {}
@@ -100,6 +110,24 @@ class PhoneViewModel(QObject):
     @Property(list, notify=callsChanged)
     def conferenceCalls(self) -> list[dict[str, Any]]:
         return self._conference
+
+    # ---- clock and accessibility ----------------------------------------------------
+    @Property(str, notify=clockChanged)
+    def timeText(self) -> str:
+        return self._time_text
+
+    @Property(str, notify=clockChanged)
+    def dateText(self) -> str:
+        return self._date_text
+
+    @Property(bool, constant=True)
+    def reduceMotion(self) -> bool:
+        """iOS's Reduce Motion: no looping animations (also keeps screenshots still)."""
+        return self._reduce_motion
+
+    @Property(str, constant=True)
+    def appName(self) -> str:
+        return APP_NAME
 
     # ---- device -------------------------------------------------------------------
     @Property(dict, notify=deviceChanged)
@@ -250,6 +278,7 @@ class PhoneViewModel(QObject):
 
     def close(self) -> None:
         self._ticker.stop()
+        self._wall.stop()
         self._unsubscribe()
 
     # ---- internals ----------------------------------------------------------------
@@ -324,6 +353,13 @@ class PhoneViewModel(QObject):
             self._calls, self._incoming, self._primary, self._held, self._conference = new
             self.callsChanged.emit()
         self._tick_if_needed(snaps)
+
+    def _refresh_clock(self) -> None:
+        now = time.localtime(self._clock())
+        texts = (f"{now.tm_hour}:{now.tm_min:02d}", time.strftime("%A %-d %B", now))
+        if texts != (self._time_text, self._date_text):
+            self._time_text, self._date_text = texts
+            self.clockChanged.emit()
 
     def _tick_if_needed(self, snaps: list[CallSnapshot]) -> None:
         if any(s.state == CallState.ACTIVE for s in snaps):

@@ -34,6 +34,7 @@ class PhoneWindow(QObject):
         runner: TaskRunner | None = None,
         clock: Callable[[], float] = time.time,
         profile: str = "default",
+        reduce_motion: bool = False,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -43,7 +44,9 @@ class PhoneWindow(QObject):
         self.contacts_model = (
             contacts_model if contacts_model is not None else DemoContactsListModel(parent=self)
         )
-        self.view_model = PhoneViewModel(service, self.contacts_model, runner, clock, parent=self)
+        self.view_model = PhoneViewModel(
+            service, self.contacts_model, runner, clock, reduce_motion, parent=self
+        )
         self.engine = QQmlApplicationEngine(self)
         warnings: list[str] = []
         self.engine.warnings.connect(lambda errs: warnings.extend(e.toString() for e in errs))
