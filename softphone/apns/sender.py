@@ -26,6 +26,8 @@ from aioapns.connection import (
     APNsTLSClientProtocol,
 )
 from aioapns.exceptions import ConnectionClosed, MaxAttemptsExceeded
+from h2.config import H2Configuration
+from h2.connection import H2Connection
 
 log = logging.getLogger(__name__)
 
@@ -113,6 +115,17 @@ def _protocol_class(
         if emulator is not None:
             APNS_SERVER = emulator.host
             APNS_PORT = emulator.port
+
+            def __init__(self, *args: Any, **kwargs: Any) -> None:
+                super().__init__(*args, **kwargs)
+                # Loopback only: let HPACK index the (unchanging) provider token instead of
+                # re-sending it Huffman-coded on every stream. Real APNs keeps h2's default.
+                config = H2Configuration(
+                    client_side=True,
+                    normalize_outbound_headers=False,
+                    validate_outbound_headers=False,
+                )
+                self.conn = H2Connection(config=config)
 
         def on_response_received(self, headers: dict[bytes, bytes]) -> None:
             unique = headers.get(b"apns-unique-id")

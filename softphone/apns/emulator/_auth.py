@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 import jwt
 from cryptography.hazmat.primitives.asymmetric import ec
 
-__all__ = ["ProviderAuthError", "ProviderKey", "verify_provider_token"]
+__all__ = ["ProviderAuthError", "ProviderKey", "TokenCache", "verify_provider_token"]
 
 TOKEN_MAX_AGE = 3600.0
 CLOCK_SKEW = 60.0
@@ -31,8 +31,38 @@ class ProviderAuthError(Exception):
         self.reason = reason
 
 
+class TokenCache:
+    """Verified provider tokens (providers reuse one token for up to an hour, as APNs
+    expects): the signature is checked once, the age and the key on every request."""
+
+    def __init__(self, size: int = 256) -> None:
+        self.size = size
+        self._verified: dict[str, tuple[str, float]] = {}
+
+    def verify(self, header: str, keys: dict[str, ProviderKey], now: float) -> ProviderKey:
+        hit = self._verified.get(header)
+        if hit is not None:
+            kid, iat = hit
+            key = keys.get(kid)
+            if key is not None:
+                if now - iat > TOKEN_MAX_AGE:
+                    raise ProviderAuthError("ExpiredProviderToken", "token is over 1 h old")
+                if iat <= now + CLOCK_SKEW:
+                    return key
+            del self._verified[header]
+        key, iat = _verify(header, keys, now)
+        if len(self._verified) >= self.size:
+            self._verified.pop(next(iter(self._verified)))
+        self._verified[header] = (key.key_id, iat)
+        return key
+
+
 def verify_provider_token(header: str, keys: dict[str, ProviderKey], now: float) -> ProviderKey:
     """The key that signed ``authorization: bearer <jwt>``, or ProviderAuthError."""
+    return _verify(header, keys, now)[0]
+
+
+def _verify(header: str, keys: dict[str, ProviderKey], now: float) -> tuple[ProviderKey, float]:
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise ProviderAuthError("MissingProviderToken", "authorization is not 'bearer <token>'")
@@ -74,4 +104,4 @@ def verify_provider_token(header: str, keys: dict[str, ProviderKey], now: float)
         raise ProviderAuthError(
             "ExpiredProviderToken", f"token is {now - iat:.0f} s old (max 3600)"
         )
-    return key
+    return key, float(iat)

@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from ._auth import ProviderAuthError, ProviderKey, verify_provider_token
+from ._auth import ProviderAuthError, ProviderKey, TokenCache
 
 __all__ = [
     "ApnsCore",
@@ -173,6 +173,7 @@ class ApnsCore:
         self.deliver = deliver
         self.clock = clock
         self.keys: dict[str, ProviderKey] = {}
+        self.tokens = TokenCache()
         self.devices: dict[tuple[Environment, str], DeviceRecord] = {}
         self.faults: list[Fault] = []
         self.requests: deque[RecordedRequest] = deque(maxlen=10_000)
@@ -247,7 +248,7 @@ class ApnsCore:
         cert_bundle = ""
         if "authorization" in headers:
             try:
-                key = verify_provider_token(headers["authorization"], self.keys, now)
+                key = self.tokens.verify(headers["authorization"], self.keys, now)
             except ProviderAuthError as exc:
                 auth = f"jwt: {exc}"
                 return fail(403, exc.reason)

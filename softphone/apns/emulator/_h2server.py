@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import ssl
 from dataclasses import dataclass, field
@@ -46,8 +47,17 @@ class ApnsH2Protocol(asyncio.Protocol):
     def __init__(self, core: ApnsCore, environment: Environment) -> None:
         self.core = core
         self.environment: Environment = environment
-        config = h2.config.H2Configuration(client_side=False, header_encoding="utf-8")
+        config = h2.config.H2Configuration(
+            client_side=False,
+            header_encoding="utf-8",
+            validate_outbound_headers=False,  # our own fixed, valid response headers
+            normalize_outbound_headers=False,
+        )
         self.conn = h2.connection.H2Connection(config=config)
+        # responses carry fresh UUIDs: Huffman-coding them costs more than it saves
+        self.conn.encoder.encode = functools.partial(  # type: ignore[method-assign]
+            type(self.conn.encoder).encode, self.conn.encoder, huffman=False
+        )
         self.transport: asyncio.Transport | None = None
         self.streams: dict[int, _Stream] = {}
         self.client_cert: tuple[str, bool] | None = None
