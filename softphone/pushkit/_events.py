@@ -73,6 +73,7 @@ class PushDelivered(PushKitEvent):
     woke_app: bool
     for_active_call: bool = False
     stale: bool = False
+    device_locked: bool = False  # locked: full-screen incoming call UI, else a banner
 
 
 @dataclass(frozen=True)

@@ -256,6 +256,7 @@ class PKPushRegistry:
                 woke,
                 for_active,
                 stale,
+                self.device.locked,
             )
         )
         if stale:

@@ -44,7 +44,7 @@ def bearer(
             lambda k: (
                 "bearer "
                 + jwt.encode(
-                    {"iss": "TEAM000001", "iat": int(NOW)}, "s", "HS256", headers={"kid": "K1"}
+                    {"iss": "TEAM000001", "iat": int(NOW)}, "s" * 32, "HS256", headers={"kid": "K1"}
                 )
             ),
             "InvalidProviderToken",

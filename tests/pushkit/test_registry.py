@@ -114,7 +114,9 @@ def test_reported_push_wakes_suspended_app_and_starts_sip() -> None:
 
 def test_push_launches_app_that_is_not_running() -> None:
     reg, _, events = make(App(), AppState.not_running)
+    reg.device.lock()
     reg.receive_push(flexi())
+    assert [e.device_locked for e in events if isinstance(e, PushDelivered)] == [True]
     assert reg.device.state == AppState.background
     assert any(isinstance(e, PushDelivered) and e.woke_app for e in events)
     assert any(isinstance(e, AppStateChanged) and e.reason == "voip-push-launch" for e in events)
