@@ -7,7 +7,7 @@ import enum
 from collections.abc import Callable
 
 from ._clock import Clock, TimerHandle
-from ._events import Rule
+from ._events import PushKitEvent, Rule, RuleViolated
 
 __all__ = ["PendingInvite", "PendingInviteState"]
 
@@ -35,8 +35,11 @@ class PendingInvite:
         on_answer: Callable[[], None],
         on_failed: Callable[[Rule, str], None],
         invite_timeout: float = 20.0,
+        emit: Callable[[PushKitEvent], None] | None = None,
     ) -> None:
         self.call_id = call_id
+        self._clock = clock
+        self._emit = emit
         self.invite_timeout = invite_timeout
         self._on_answer = on_answer
         self._on_failed = on_failed
@@ -84,10 +87,14 @@ class PendingInvite:
         self._timer = None
         if self.state in (PendingInviteState.waiting_invite, PendingInviteState.answer_pending):
             self.state = PendingInviteState.failed
-            self._on_failed(
-                Rule.invite_timeout,
-                f"no INVITE for call {self.call_id!r} within {self.invite_timeout:.0f} s",
-            )
+            detail = f"no INVITE for call {self.call_id!r} within {self.invite_timeout:.0f} s"
+            if self._emit is not None:
+                self._emit(
+                    RuleViolated(
+                        self._clock.now(), Rule.invite_timeout, detail, call_id=self.call_id
+                    )
+                )
+            self._on_failed(Rule.invite_timeout, detail)
 
     def _cancel_timer(self) -> None:
         if self._timer is not None:

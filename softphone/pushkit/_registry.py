@@ -35,6 +35,7 @@ from ._events import (
     Rule,
     RuleViolated,
 )
+from ._pending_invite import PendingInvite
 from ._types import PKPushCredentials, PKPushPayload, PKPushType
 from .payloads import parse_voip_payload
 
@@ -186,6 +187,19 @@ class PKPushRegistry:
             target.reported = True
             self._settle(target)
         self.device.emit(CallReported(self.clock.now(), call_id, target.push_id if target else ""))
+
+    def pending_invite(
+        self,
+        call_id: str,
+        on_answer: Callable[[], None],
+        on_failed: Callable[[Rule, str], None],
+        invite_timeout: float = 20.0,
+    ) -> PendingInvite:
+        """A :class:`PendingInvite` on this registry's clock whose timeout is emitted as
+        ``RuleViolated(invite_timeout)`` in this registry's event stream."""
+        return PendingInvite(
+            call_id, self.clock, on_answer, on_failed, invite_timeout, self.device.emit
+        )
 
     def call_ended(self, call_id: str) -> None:
         """The app's call ended (it no longer counts as on a call)."""

@@ -251,3 +251,24 @@ async def test_raw_huge_body_is_413_and_connection_survives(lab: Lab) -> None:
     status, _, data = await raw_h2(lab.info, auth(lab), b"{" + b" " * 200_000 + b"}")
     assert (status, json.loads(data)["reason"]) == (413, "PayloadTooLarge")
     assert (await lab.sender().send_voip(TOKEN, {"aps": {}})).ok
+
+
+def test_real_apns_hosts_unless_emulated() -> None:
+    from softphone.apns.sender import _protocol_class
+
+    sandbox = _protocol_class("sandbox", None, {})
+    production = _protocol_class("production", None, {})
+    assert (sandbox.APNS_SERVER, sandbox.APNS_PORT) == ("api.development.push.apple.com", 443)
+    assert (production.APNS_SERVER, production.APNS_PORT) == ("api.push.apple.com", 443)
+    emulated = _protocol_class("sandbox", EmulatorEndpoint("127.0.0.1", 4444, Path("ca")), {})
+    assert (emulated.APNS_SERVER, emulated.APNS_PORT) == ("127.0.0.1", 4444)
+
+
+async def test_keys_survive_emulator_restart(lab: Lab, tmp_path: Path) -> None:
+    from softphone.apns.emulator import ApnsEmulator
+
+    again = ApnsEmulator(lab.emulator.state_dir)
+    assert KID in again.core.keys and again.core.keys[KID].team_id == TEAM
+    assert again.certs.ca_cert.read_bytes() == lab.info.ca_path.read_bytes()
+    with pytest.raises(ValueError, match="loopback"):
+        ApnsEmulator(tmp_path / "x", host="0.0.0.0")

@@ -57,3 +57,19 @@ def test_cancel_stops_timer() -> None:
     p.cancel()
     clock.advance(30)
     assert log == [] and p.state == PendingInviteState.cancelled and p.done
+
+
+def test_registry_factory_emits_rule_in_event_stream() -> None:
+    from softphone.pushkit import EmulatedDevice, PKPushRegistry, PushKitEvent, RuleViolated
+
+    clock = ManualClock()
+    reg = PKPushRegistry(device=EmulatedDevice(clock))
+    events: list[PushKitEvent] = []
+    reg.subscribe(events.append)
+    failed: list[str] = []
+    p = reg.pending_invite("c9", lambda: None, lambda r, d: failed.append(d), invite_timeout=5)
+    p.answer_requested()
+    clock.advance(5)
+    violations = [e for e in events if isinstance(e, RuleViolated)]
+    assert [(v.rule, v.call_id) for v in violations] == [(Rule.invite_timeout, "c9")]
+    assert failed and "c9" in failed[0]
