@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from softphone.recents._contacts import ContactBook
-from softphone.recents._db import open_database
+from softphone.recents._db import IntegrityCheck, open_database, quick_check
 from softphone.recents._directory import CallDirectoryStore
 from softphone.recents._export import write_csv, write_json
 from softphone.recents._grouping import GroupKey, group_key, iter_groups
@@ -75,7 +75,9 @@ class RecentsStore:
     moved aside on open and :attr:`recovery_notice` tells the user. ``synchronous`` is
     SQLite's setting: FULL (default) makes each committed call survive power loss as
     well as a crash; NORMAL survives a crash (kill -9) but may lose the last commits on
-    power loss. ``tz`` is the time zone whose days split the groups (local by default).
+    power loss. ``integrity_check``: "auto" reads every page only after an unclean
+    shutdown (a -wal file was left), "always" or "never". ``tz`` is the time zone whose
+    days split the groups (local by default).
     """
 
     def __init__(
@@ -83,7 +85,7 @@ class RecentsStore:
         path: Path | str,
         *,
         synchronous: str = "FULL",
-        integrity_check: bool = True,
+        integrity_check: IntegrityCheck = "auto",
         tz: dt.tzinfo | None = None,
     ) -> None:
         if synchronous.upper() not in ("NORMAL", "FULL", "EXTRA"):
@@ -98,6 +100,11 @@ class RecentsStore:
         self.directory = CallDirectoryStore(self._db)
 
     # -- life cycle -----------------------------------------------------------------
+
+    def verify(self) -> str | None:
+        """Check every page now (``PRAGMA quick_check``); None when sound, else the
+        problem in words. Reopening a damaged file moves it aside."""
+        return quick_check(self._db.conn)
 
     def close(self) -> None:
         self._db.conn.close()

@@ -34,18 +34,57 @@ class TestRecovery:
         assert store.moved_aside.name in store.recovery_notice
         store.close()
 
-    def test_damaged_pages_are_detected(self, db_path: Path) -> None:
-        """Overwriting the middle of a valid file is caught by the integrity check."""
-        s = RecentsStore(db_path)
-        s.add_many(rec(f"+1555{i:05d}", at=1e9 + i, caller_name="x" * 200) for i in range(500))
-        s.close()
-        raw = bytearray(db_path.read_bytes())
+    @staticmethod
+    def _damage(path: Path) -> None:
+        raw = bytearray(path.read_bytes())
         assert len(raw) > 40_000
         raw[20_000:36_000] = b"\xa5" * 16_000
-        db_path.write_bytes(bytes(raw))
-        store = _fresh_ok(db_path)
+        path.write_bytes(bytes(raw))
+
+    @staticmethod
+    def _filled(path: Path) -> RecentsStore:
+        s = RecentsStore(path)
+        s.add_many(rec(f"+1555{i:05d}", at=1e9 + i, caller_name="x" * 200) for i in range(500))
+        return s
+
+    def test_damaged_pages_are_detected(self, db_path: Path) -> None:
+        """integrity_check="always" catches a damaged middle of a valid file."""
+        self._filled(db_path).close()
+        self._damage(db_path)
+        store = RecentsStore(db_path, integrity_check="always")
         assert store.recovery_notice is not None and "damaged" in store.recovery_notice
+        assert store.count() == 0
         store.close()
+
+    def test_auto_checks_after_unclean_shutdown(self, db_path: Path, tmp_path: Path) -> None:
+        """A leftover -wal (crash) makes "auto" read every page and catch the damage."""
+        live = self._filled(db_path)
+        live._db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        live.add(rec(uuid="in-wal"))  # not yet checkpointed: the -wal file is non-empty
+        crashed = tmp_path / "crashed.sqlite3"
+        crashed.write_bytes(db_path.read_bytes())
+        Path(f"{crashed}-wal").write_bytes(Path(f"{db_path}-wal").read_bytes())
+        live.close()
+        self._damage(crashed)
+        store = RecentsStore(crashed)
+        assert store.recovery_notice is not None and "damaged" in store.recovery_notice
+        assert store.moved_aside is not None
+        assert Path(f"{store.moved_aside}-wal").exists()
+        store.close()
+
+    def test_auto_skips_full_check_after_clean_close(self, db_path: Path) -> None:
+        """After a clean close "auto" opens fast; verify() still finds the damage."""
+        self._filled(db_path).close()
+        assert not Path(f"{db_path}-wal").exists()
+        self._damage(db_path)
+        store = RecentsStore(db_path)
+        assert store.recovery_notice is None
+        problem = store.verify()
+        assert problem is not None
+        store.close()
+        healthy = RecentsStore(db_path.with_name("other.sqlite3"))
+        assert healthy.verify() is None
+        healthy.close()
 
     def test_future_version_is_kept_aside(self, db_path: Path) -> None:
         """A file from a newer schema is not touched: it is moved aside intact."""
