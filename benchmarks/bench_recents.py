@@ -18,16 +18,22 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from softphone.recents import CallRecord, RecentsStore
+from softphone.recents import CallRecord, Contact, RecentsStore
 
 PAGE = 50
+#: Targets from issue 7 (search has none: it is reported against raw SQLite LIKE only).
 TARGET_MS = {
     "open_first_page": 100.0,
+    "open_first_page_full_check": 100.0,
+    "open_model_first_page": 100.0,
     "insert_one": 5.0,
+    "grouped_page": 100.0,
     "missed_page": 100.0,
     "deep_page": 100.0,
-    "search_page": 100.0,
 }
+#: Reported against a target but not failing the run: the full page check runs only
+#: when opening after an unclean shutdown (integrity_check="auto").
+INFO_ONLY = {"open_first_page_full_check"}
 
 
 def _records(n: int, seed: int = 1) -> list[CallRecord]:
@@ -73,12 +79,17 @@ def _ms(fn: Callable[[], object], repeat: int) -> float:
     return statistics.median(times)
 
 
-def _raw_page(path: Path, where: str = "", offset: int = 0) -> list[tuple[object, ...]]:
-    conn = sqlite3.connect(path)
-    rows = conn.execute(
+def _raw(conn: sqlite3.Connection, where: str = "", offset: int = 0) -> list[tuple[object, ...]]:
+    """The reference: the same rows (two per group is generous) straight from SQLite."""
+    return conn.execute(
         f"SELECT * FROM calls {where} ORDER BY started_at DESC, id DESC LIMIT ? OFFSET ?",
         (PAGE * 2, offset),
     ).fetchall()
+
+
+def _raw_page(path: Path, where: str = "", offset: int = 0) -> list[tuple[object, ...]]:
+    conn = sqlite3.connect(path)
+    rows = _raw(conn, where, offset)
     conn.close()
     return rows
 
@@ -90,6 +101,22 @@ def _open_first(path: Path, sync: str, **kw: object) -> int:
     return n
 
 
+def _open_model(path: Path, sync: str) -> int:
+    """What the Recents tab does: open the store, build the list model (first page,
+    contact names for caller ID)."""
+    from PySide6.QtCore import QCoreApplication
+
+    from softphone.ui.recents_model import RecentsListModel
+
+    _app = QCoreApplication.instance() or QCoreApplication([])
+    store = RecentsStore(path, synchronous=sync)
+    model = RecentsListModel(store)
+    rows = model.rowCount()
+    model.deleteLater()
+    store.close()
+    return rows
+
+
 def run(n: int, sync: str, workdir: Path) -> dict[str, dict[str, float]]:
     path = workdir / "recents.sqlite3"
     store = RecentsStore(path, synchronous=sync)
@@ -98,27 +125,30 @@ def run(n: int, sync: str, workdir: Path) -> dict[str, dict[str, float]]:
     for i in range(0, n, 10_000):
         store.add_many(records[i : i + 10_000])
     fill_s = time.perf_counter() - t0
-    store._db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    store.contacts.add_many(Contact(f"Contact {i}", (f"+1555{i:07d}",)) for i in range(1, 2000, 2))
     store.close()
     res: dict[str, dict[str, float]] = {}
 
     def put(name: str, ms: float, ref_ms: float) -> None:
         res[name] = {
             "ms": round(ms, 3),
-            "target_ms": TARGET_MS[name],
-            "ratio_to_target": round(ms / TARGET_MS[name], 3),
             "reference_ms": round(ref_ms, 3),
             "ratio_to_reference": round(ms / ref_ms, 2),
         }
+        if name in TARGET_MS:
+            res[name] |= {
+                "target_ms": TARGET_MS[name],
+                "ratio_to_target": round(ms / TARGET_MS[name], 3),
+            }
 
+    ref_open = _ms(lambda: _raw_page(path), 15)
+    put("open_first_page", _ms(lambda: _open_first(path, sync), 15), ref_open)
     put(
-        "open_first_page",
-        _ms(lambda: _open_first(path, sync), 15),
-        _ms(lambda: _raw_page(path), 15),
+        "open_first_page_full_check",
+        _ms(lambda: _open_first(path, sync, integrity_check="always"), 5),
+        ref_open,
     )
-    res["open_first_page_no_integrity_check"] = {
-        "ms": round(_ms(lambda: _open_first(path, sync, integrity_check=False), 15), 3)
-    }
+    put("open_model_first_page", _ms(lambda: _open_model(path, sync), 10), ref_open)
 
     store = RecentsStore(path, synchronous=sync)
     extra = iter(_records(400, seed=2))
@@ -133,10 +163,12 @@ def run(n: int, sync: str, workdir: Path) -> dict[str, dict[str, float]]:
     raw.execute("DROP TABLE bench_ref")
     raw.close()
 
+    ref = sqlite3.connect(path)
+    put("grouped_page", _ms(lambda: store.page(limit=PAGE), 20), _ms(lambda: _raw(ref), 20))
     put(
         "missed_page",
         _ms(lambda: store.page("missed", limit=PAGE), 20),
-        _ms(lambda: _raw_page(path, "WHERE is_missed = 1"), 20),
+        _ms(lambda: _raw(ref, "WHERE is_missed = 1"), 20),
     )
     cursor = None
     for _ in range(20):  # walk 20 pages (1,000 groups) to a deep cursor
@@ -144,13 +176,14 @@ def run(n: int, sync: str, workdir: Path) -> dict[str, dict[str, float]]:
     put(
         "deep_page",
         _ms(lambda: store.page(after=cursor, limit=PAGE), 20),
-        _ms(lambda: _raw_page(path, offset=20 * PAGE), 20),
+        _ms(lambda: _raw(ref, offset=20 * PAGE), 20),
     )
     put(
         "search_page",
         _ms(lambda: store.page(search="1234", limit=PAGE), 5),
-        _ms(lambda: _raw_page(path, "WHERE handle LIKE '%1234%'"), 5),
+        _ms(lambda: _raw(ref, "WHERE handle LIKE '%1234%'"), 5),
     )
+    ref.close()
     res["unseen_missed_count"] = {"ms": round(_ms(store.unseen_missed_count, 50), 3)}
     groups = store.page(limit=PAGE).groups
     res["first_page_shape"] = {"groups": len(groups), "entries": sum(g.count for g in groups)}
@@ -187,7 +220,7 @@ def main(argv: list[str]) -> int:
         print(f"recents, {args.entries} entries, synchronous={args.synchronous}")
         for name, vals in res.items():
             print(f"  {name:36s} " + "  ".join(f"{k}={v}" for k, v in vals.items()))
-    over = [k for k, v in res.items() if v.get("ratio_to_target", 0) > 1]
+    over = [k for k, v in res.items() if v.get("ratio_to_target", 0) > 1 and k not in INFO_ONLY]
     if over:
         print("  over target: " + ", ".join(over))
     return 1 if over else 0
