@@ -1,0 +1,147 @@
+"""A private, headless PulseAudio with virtual devices, for tests and benchmarks.
+
+Runs ``pulseaudio --daemonize=no --system=no`` (works as root) with its own
+XDG_RUNTIME_DIR and a unix socket accepting anonymous clients. Virtual devices:
+
+- ``micfeed`` null sink -> ``mic`` remapped source: play into ``micfeed`` and the app
+  hears it on its microphone (PortAudio/Qt skip raw ``.monitor`` sources);
+- ``spk`` null sink: the app's speaker; record ``spk.monitor`` to hear what it played;
+- ``ringer`` null sink: the app's ringer device.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import time
+from pathlib import Path
+
+import numpy as np
+
+RATE = 16_000
+START_TIMEOUT_S = 10.0
+
+CONFIG = """\
+load-module module-native-protocol-unix socket={socket} auth-anonymous=1
+load-module module-null-sink sink_name=spk rate=16000 channels=1 sink_properties=device.description=Speaker
+load-module module-null-sink sink_name=micfeed rate=16000 channels=1 sink_properties=device.description=MicFeed
+load-module module-remap-source source_name=mic master=micfeed.monitor source_properties=device.description=Microphone
+load-module module-null-sink sink_name=ringer rate=16000 channels=1 sink_properties=device.description=Ringer
+set-default-sink spk
+set-default-source mic
+"""
+
+
+class PulseServer:
+    """Start with :meth:`start`, always :meth:`stop` (kills the daemon)."""
+
+    def __init__(self, directory: Path, name: str = "pulse") -> None:
+        self.dir = directory / name
+        self.socket = self.dir / "native"
+        self.server = f"unix:{self.socket}"
+        self._proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def env(self) -> dict[str, str]:
+        """Environment for a client process of this server."""
+        return {**os.environ, "PULSE_SERVER": self.server}
+
+    def start(self) -> PulseServer:
+        runtime = self.dir / "runtime"
+        runtime.mkdir(parents=True, exist_ok=True)
+        config = self.dir / "server.pa"
+        config.write_text(CONFIG.format(socket=self.socket))
+        env = {**os.environ, "XDG_RUNTIME_DIR": str(runtime), "HOME": str(self.dir)}
+        env.pop("PULSE_SERVER", None)
+        log = (self.dir / "pulseaudio.log").open("wb")
+        self._proc = subprocess.Popen(
+            ["pulseaudio", "-n", "-F", str(config), "--exit-idle-time=-1",
+             "--daemonize=no", "--system=no", "--disallow-exit", "--log-target=stderr"],
+            env=env, stdout=log, stderr=log,
+        )  # fmt: skip
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while time.monotonic() < deadline:
+            if self._proc.poll() is not None:
+                raise RuntimeError(f"pulseaudio exited: {self.log()}")
+            if self.socket.exists() and self.pactl("info", check=False).returncode == 0:
+                return self
+            time.sleep(0.05)
+        self.stop()
+        raise RuntimeError(f"pulseaudio did not start: {self.log()}")
+
+    def stop(self) -> None:
+        proc, self._proc = self._proc, None
+        if proc is None:
+            return
+        proc.terminate()
+        try:
+            proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=5)
+
+    def log(self) -> str:
+        path = self.dir / "pulseaudio.log"
+        return path.read_text(errors="replace")[-2000:] if path.exists() else ""
+
+    def pactl(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            ["pactl", *args], env=self.env, capture_output=True, text=True, timeout=10,
+            check=check,
+        )  # fmt: skip
+
+    def play(self, sink: str, samples: np.ndarray) -> subprocess.Popen[bytes]:
+        """Start playing float samples (16 kHz mono) into ``sink``; returns pacat."""
+        pcm = np.clip(samples * 32767, -32768, 32767).astype("<i2").tobytes()
+        raw = self.dir / f"play-{sink}-{time.monotonic_ns()}.raw"
+        raw.write_bytes(pcm)
+        return subprocess.Popen(
+            ["pacat", f"--device={sink}", f"--rate={RATE}", "--channels=1", "--format=s16le",
+             "--raw", "--latency-msec=20", str(raw)],
+            env=self.env,
+        )  # fmt: skip
+
+    def record(self, source: str, seconds: float) -> np.ndarray:
+        """Record ``seconds`` of ``source`` (blocking); float samples, 16 kHz mono."""
+        n_bytes = int(seconds * RATE) * 2
+        proc = subprocess.Popen(
+            ["parec", f"--device={source}", f"--rate={RATE}", "--channels=1",
+             "--format=s16le", "--raw", "--latency-msec=20"],
+            env=self.env, stdout=subprocess.PIPE,
+        )  # fmt: skip
+        assert proc.stdout is not None
+        chunks, got = [], 0
+        deadline = time.monotonic() + seconds + 10
+        try:
+            while got < n_bytes and time.monotonic() < deadline:
+                chunk = proc.stdout.read1(n_bytes - got)  # type: ignore[attr-defined]
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                got += len(chunk)
+        finally:
+            proc.kill()
+            proc.wait(timeout=5)
+        data = b"".join(chunks)
+        return np.frombuffer(data[: len(data) // 2 * 2], dtype="<i2").astype(np.float64) / 32768
+
+
+def pulseaudio_installed() -> bool:
+    return all(shutil.which(tool) for tool in ("pulseaudio", "pactl", "pacat", "parec"))
+
+
+def tone(freq: float, seconds: float, amplitude: float) -> np.ndarray:
+    t = np.arange(int(seconds * RATE)) / RATE
+    return amplitude * np.sin(2 * np.pi * freq * t)
+
+
+def analyse(samples: np.ndarray) -> tuple[float, float]:
+    """(dominant frequency in Hz, RMS in dBFS where a full-scale sine is 0 dB)."""
+    if len(samples) == 0:
+        return 0.0, -120.0
+    windowed = samples * np.hanning(len(samples))
+    spectrum = np.abs(np.fft.rfft(windowed))
+    freq = float(np.fft.rfftfreq(len(samples), 1 / RATE)[int(np.argmax(spectrum))])
+    rms = float(np.sqrt(np.mean(samples**2)))
+    return freq, 20 * np.log10(rms * np.sqrt(2)) if rms > 1e-9 else -120.0
