@@ -22,15 +22,24 @@ import numpy as np
 RATE = 16_000
 START_TIMEOUT_S = 10.0
 
-CONFIG = """\
-load-module module-native-protocol-unix socket={socket} auth-anonymous=1
-load-module module-null-sink sink_name=spk rate=16000 channels=1 sink_properties=device.description=Speaker
-load-module module-null-sink sink_name=micfeed rate=16000 channels=1 sink_properties=device.description=MicFeed
-load-module module-remap-source source_name=mic master=micfeed.monitor source_properties=device.description=Microphone
-load-module module-null-sink sink_name=ringer rate=16000 channels=1 sink_properties=device.description=Ringer
-set-default-sink spk
-set-default-source mic
-"""
+NULL_SINK = "load-module module-null-sink sink_name={0} rate=16000 channels=1 {1}"
+DESCRIBE = "sink_properties=device.description={0}"
+
+
+def server_config(socket: Path) -> str:
+    return "\n".join(
+        [
+            f"load-module module-native-protocol-unix socket={socket} auth-anonymous=1",
+            NULL_SINK.format("spk", DESCRIBE.format("Speaker")),
+            NULL_SINK.format("micfeed", DESCRIBE.format("MicFeed")),
+            "load-module module-remap-source source_name=mic master=micfeed.monitor"
+            " source_properties=device.description=Microphone",
+            NULL_SINK.format("ringer", DESCRIBE.format("Ringer")),
+            "set-default-sink spk",
+            "set-default-source mic",
+            "",
+        ]
+    )
 
 
 class PulseServer:
@@ -51,7 +60,7 @@ class PulseServer:
         runtime = self.dir / "runtime"
         runtime.mkdir(parents=True, exist_ok=True)
         config = self.dir / "server.pa"
-        config.write_text(CONFIG.format(socket=self.socket))
+        config.write_text(server_config(self.socket))
         env = {**os.environ, "XDG_RUNTIME_DIR": str(runtime), "HOME": str(self.dir)}
         env.pop("PULSE_SERVER", None)
         log = (self.dir / "pulseaudio.log").open("wb")

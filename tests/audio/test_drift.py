@@ -62,7 +62,7 @@ class TestDriftCompensator:
         after settling, no underruns or resyncs, and the rate ratio tracks the drift."""
         comp, _ = _simulate(ppm, seconds=20)
         settled = comp.stats.underruns, comp.stats.resyncs
-        comp_more, audio = _simulate(ppm, seconds=120)
+        comp_more, _audio = _simulate(ppm, seconds=120)
         assert (comp_more.stats.underruns, comp_more.stats.resyncs) == settled
         assert settled[1] == 0
         assert (comp_more.stats.ratio - 1) * ppm > 0  # reads faster from a faster writer
