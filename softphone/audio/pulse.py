@@ -32,7 +32,7 @@ def _pactl(*args: str) -> str:
         raise AudioUnavailableError("PulseAudio: server not answering") from exc
     if done.returncode != 0:
         detail = (done.stderr or done.stdout).strip().splitlines()
-        reason = detail[-1] if detail else f"pactl exit {done.returncode}"
+        reason = detail[0] if detail else f"pactl exit {done.returncode}"
         raise AudioUnavailableError(f"PortAudio: no PulseAudio server ({reason})")
     return done.stdout
 

@@ -50,6 +50,7 @@ class PulseServer:
         self.socket = self.dir / "native"
         self.server = f"unix:{self.socket}"
         self._proc: subprocess.Popen[bytes] | None = None
+        self._keepalive: list[subprocess.Popen[bytes]] = []
 
     @property
     def env(self) -> dict[str, str]:
@@ -74,12 +75,32 @@ class PulseServer:
             if self._proc.poll() is not None:
                 raise RuntimeError(f"pulseaudio exited: {self.log()}")
             if self.socket.exists() and self.pactl("info", check=False).returncode == 0:
+                for sink in ("micfeed", "spk", "ringer"):
+                    self._keep_clocked(sink)
+                for sink in ("micfeed", "spk", "ringer"):
+                    self._wait_clocked(sink)
                 return self
             time.sleep(0.05)
         self.stop()
         raise RuntimeError(f"pulseaudio did not start: {self.log()}")
 
+    def _keep_clocked(self, sink: str) -> None:
+        """An idle null sink renders in 2 s chunks, so a microphone fed from its monitor
+        would deliver its first block ~1.8 s late. A real sound card runs on a steady
+        clock: emulate that with a silent low-latency stream for the server's life."""
+        command = ["pacat", f"--device={sink}", f"--rate={RATE}", "--channels=1"]
+        command += ["--format=s16le", "--raw", "--latency-msec=10", "/dev/zero"]
+        self._keepalive.append(subprocess.Popen(command, env=self.env))
+
+    def _wait_clocked(self, sink: str) -> None:
+        """Returns once ``sink`` renders at low latency (its first monitor data)."""
+        self.record(f"{sink}.monitor", 0.02)
+
     def stop(self) -> None:
+        for keepalive in self._keepalive:
+            keepalive.kill()
+            keepalive.wait(timeout=5)
+        self._keepalive = []
         proc, self._proc = self._proc, None
         if proc is None:
             return
