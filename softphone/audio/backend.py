@@ -14,6 +14,9 @@ InputCallback = Callable[[FloatArray], None]
 #: Called on the device's own thread to fill one block of mono float32 samples.
 OutputCallback = Callable[[FloatArray], None]
 
+#: Called on the device's thread with one captured block and one block to fill.
+DuplexCallback = Callable[[FloatArray, FloatArray], None]
+
 
 class DeviceKind(Enum):
     INPUT = "input"
@@ -42,6 +45,10 @@ class AudioStream(Protocol):
     @property
     def active(self) -> bool: ...
 
+    @property
+    def xruns(self) -> int:
+        """Device-level dropouts (PortAudio's over/underflow flags) so far."""
+
     def start(self) -> None: ...
 
     def close(self) -> None: ...
@@ -62,3 +69,14 @@ class AudioBackend(Protocol):
         self, device_id: str | None, rate: int, blocksize: int, callback: OutputCallback
     ) -> AudioStream:
         """Open (not start) a playback stream; ``None`` = the default device."""
+
+    def open_duplex(
+        self,
+        input_id: str | None,
+        output_id: str | None,
+        rate: int,
+        blocksize: int,
+        callback: DuplexCallback,
+    ) -> AudioStream:
+        """Open (not start) one capture+playback stream; raises
+        :class:`AudioUnavailableError` when the pair cannot run as one stream."""

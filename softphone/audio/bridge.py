@@ -44,6 +44,7 @@ class BridgeCounters:
     mic_ratio: float
     speaker_ratio: float
     device_errors: int
+    device_xruns: int
 
 
 class DeviceAudioBridge:
@@ -88,6 +89,7 @@ class DeviceAudioBridge:
         self.mic_gain = 1.0
         self._level_dbfs = SILENCE_DBFS
         self._device_errors = 0
+        self._closed_xruns = 0
         self.input_device: str | None = None
         self.output_device: str | None = None
 
@@ -130,6 +132,10 @@ class DeviceAudioBridge:
         self._mic_ring.write(block)
         power = float(np.dot(block, block)) / max(1, len(block))
         self._level_dbfs = 10.0 * math.log10(power * 2.0) if power > 1e-12 else SILENCE_DBFS
+
+    def _on_duplex_block(self, block: np.ndarray, out: np.ndarray) -> None:
+        self._on_mic_block(block)
+        self._on_speaker_block(out)
 
     def _on_speaker_block(self, out: np.ndarray) -> None:
         if self.held or not self._spk.read(out):
@@ -174,6 +180,7 @@ class DeviceAudioBridge:
             mic_ratio=self._mic.stats.ratio,
             speaker_ratio=self._spk.stats.ratio,
             device_errors=self._device_errors,
+            device_xruns=self._closed_xruns + sum(s.xruns for s in self._streams),
         )
 
     def status(self) -> AudioStatus:
@@ -217,6 +224,16 @@ class DeviceAudioBridge:
     def _open_streams(self, input_device: str | None, output_device: str | None) -> list[str]:
         if self._backend is None:
             return ["No audio backend"]
+        try:
+            duplex = self._backend.open_duplex(
+                input_device, output_device, SAMPLE_RATE, self._block, self._on_duplex_block
+            )
+            duplex.start()
+        except AudioUnavailableError:
+            pass  # e.g. no microphone: open what works one by one and say what failed
+        else:
+            self._streams.append(duplex)
+            return []
         problems = []
         for opener, device, callback, label in (
             (self._backend.open_input, input_device, self._on_mic_block, "No input device"),
@@ -236,6 +253,7 @@ class DeviceAudioBridge:
 
     def _close_streams(self) -> None:
         for stream in self._streams:
+            self._closed_xruns += stream.xruns
             try:
                 stream.close()
             except Exception:  # a dead device may fail to close; it is gone either way

@@ -4,20 +4,22 @@ backend is exercised against PulseAudio in test_pulse_*.py)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
 from softphone.audio import AudioDevice, AudioUnavailableError, DeviceKind
-from softphone.audio.backend import InputCallback, OutputCallback
+from softphone.audio.backend import DuplexCallback, InputCallback, OutputCallback
 
 
 @dataclass
 class FakeStream:
-    kind: DeviceKind
+    kind: DeviceKind | None  # None: duplex
     device_id: str | None
-    callback: InputCallback | OutputCallback
+    callback: Any
     active: bool = False
     closed: bool = False
+    xruns: int = 0
 
     def start(self) -> None:
         self.active = True
@@ -47,6 +49,7 @@ class FakeBackend:
     unavailable: str = ""
     fail_open: set[DeviceKind] = field(default_factory=set)
     streams: list[FakeStream] = field(default_factory=list)
+    duplex: bool = False
 
     def list_devices(self) -> list[AudioDevice]:
         if self.unavailable:
@@ -62,6 +65,20 @@ class FakeBackend:
         self, device_id: str | None, rate: int, blocksize: int, callback: OutputCallback
     ) -> FakeStream:
         return self._open(DeviceKind.OUTPUT, device_id, callback)
+
+    def open_duplex(
+        self,
+        input_id: str | None,
+        output_id: str | None,
+        rate: int,
+        blocksize: int,
+        callback: DuplexCallback,
+    ) -> FakeStream:
+        if not self.duplex:
+            raise AudioUnavailableError("duplex not supported")
+        stream = FakeStream(None, f"{input_id}+{output_id}", callback)
+        self.streams.append(stream)
+        return stream
 
     def _open(
         self, kind: DeviceKind, device_id: str | None, callback: InputCallback | OutputCallback

@@ -24,9 +24,24 @@ START_TIMEOUT_S = 10.0
 
 NULL_SINK = "load-module module-null-sink sink_name={0} rate=16000 channels=1 {1}"
 DESCRIBE = "sink_properties=device.description={0}"
+REMAP_SINK = (
+    "load-module module-remap-sink sink_name={0} master=meas channels=1"
+    " master_channel_map={1} channel_map=mono"
+)
 
 
-def server_config(socket: Path) -> str:
+def server_config(socket: Path, latency_rig: bool = False) -> str:
+    rig = [
+        # Latency rig: left = what is played into meas_in (heard on meas_mic),
+        # right = what is played into meas_out; one recording of meas.monitor
+        # lines both up sample-exactly.
+        "load-module module-null-sink sink_name=meas rate=16000 channels=2"
+        " channel_map=front-left,front-right",
+        REMAP_SINK.format("meas_in", "front-left"),
+        "load-module module-remap-source source_name=meas_mic master=meas.monitor"
+        " channels=1 master_channel_map=front-left channel_map=mono",
+        REMAP_SINK.format("meas_out", "front-right"),
+    ]
     return "\n".join(
         [
             f"load-module module-native-protocol-unix socket={socket} auth-anonymous=1",
@@ -35,6 +50,7 @@ def server_config(socket: Path) -> str:
             "load-module module-remap-source source_name=mic master=micfeed.monitor"
             " source_properties=device.description=Microphone",
             NULL_SINK.format("ringer", DESCRIBE.format("Ringer")),
+            *(rig if latency_rig else []),
             "set-default-sink spk",
             "set-default-source mic",
             "",
@@ -45,8 +61,9 @@ def server_config(socket: Path) -> str:
 class PulseServer:
     """Start with :meth:`start`, always :meth:`stop` (kills the daemon)."""
 
-    def __init__(self, directory: Path, name: str = "pulse") -> None:
+    def __init__(self, directory: Path, name: str = "pulse", *, latency_rig: bool = False) -> None:
         self.dir = directory / name
+        self._rig = latency_rig
         self.socket = self.dir / "native"
         self.server = f"unix:{self.socket}"
         self._proc: subprocess.Popen[bytes] | None = None
@@ -61,7 +78,7 @@ class PulseServer:
         runtime = self.dir / "runtime"
         runtime.mkdir(parents=True, exist_ok=True)
         config = self.dir / "server.pa"
-        config.write_text(server_config(self.socket))
+        config.write_text(server_config(self.socket, self._rig))
         env = {**os.environ, "XDG_RUNTIME_DIR": str(runtime), "HOME": str(self.dir)}
         env.pop("PULSE_SERVER", None)
         log = (self.dir / "pulseaudio.log").open("wb")
@@ -75,9 +92,10 @@ class PulseServer:
             if self._proc.poll() is not None:
                 raise RuntimeError(f"pulseaudio exited: {self.log()}")
             if self.socket.exists() and self.pactl("info", check=False).returncode == 0:
-                for sink in ("micfeed", "spk", "ringer"):
+                rig = ["meas_in"] if self._rig else []
+                for sink in ["micfeed", "spk", "ringer", *rig]:
                     self._keep_clocked(sink)
-                for sink in ("micfeed", "spk", "ringer"):
+                for sink in ["micfeed", "spk", "ringer", *(["meas"] if self._rig else [])]:
                     self._wait_clocked(sink)
                 return self
             time.sleep(0.05)
@@ -132,11 +150,12 @@ class PulseServer:
             env=self.env,
         )  # fmt: skip
 
-    def record(self, source: str, seconds: float) -> np.ndarray:
-        """Record ``seconds`` of ``source`` (blocking); float samples, 16 kHz mono."""
-        n_bytes = int(seconds * RATE) * 2
+    def record(self, source: str, seconds: float, channels: int = 1) -> np.ndarray:
+        """Record ``seconds`` of ``source`` (blocking); float samples at 16 kHz,
+        shape (n,) for mono, (n, channels) otherwise."""
+        n_bytes = int(seconds * RATE) * 2 * channels
         proc = subprocess.Popen(
-            ["parec", f"--device={source}", f"--rate={RATE}", "--channels=1",
+            ["parec", f"--device={source}", f"--rate={RATE}", f"--channels={channels}",
              "--format=s16le", "--raw", "--latency-msec=20"],
             env=self.env, stdout=subprocess.PIPE,
         )  # fmt: skip
@@ -154,7 +173,9 @@ class PulseServer:
             proc.kill()
             proc.wait(timeout=5)
         data = b"".join(chunks)
-        return np.frombuffer(data[: len(data) // 2 * 2], dtype="<i2").astype(np.float64) / 32768
+        usable = len(data) // (2 * channels) * 2 * channels
+        samples = np.frombuffer(data[:usable], dtype="<i2").astype(np.float64) / 32768
+        return samples if channels == 1 else samples.reshape(-1, channels)
 
 
 def pulseaudio_installed() -> bool:

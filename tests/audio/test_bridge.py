@@ -197,6 +197,28 @@ class TestAudioPath:
         assert active.counters().mic_underruns == 1
 
 
+class TestDuplex:
+    def test_one_duplex_stream_when_the_backend_offers_it(self) -> None:
+        """With both devices available the bridge runs one duplex stream (one device
+        thread) carrying mic and speaker audio."""
+        backend = FakeBackend(duplex=True)
+        bridge = DeviceAudioBridge(backend)
+        AudioSession(bridge, lambda: ("mic-1", "spk-1")).activate()
+        bridge.media_started()
+        (stream,) = backend.streams
+        assert (stream.kind, stream.device_id) == (None, "mic-1+spk-1")
+        played = []
+        for i in range(20):
+            pcm = (_sine(FRAME_SAMPLES, 0.5, start=i * FRAME_SAMPLES) * 32767).astype("<i2")
+            bridge.speaker_frame(memoryview(pcm.tobytes()))
+            out = np.zeros(FRAME_SAMPLES, dtype=np.float32)
+            stream.callback(_sine(FRAME_SAMPLES, 0.25, start=i * FRAME_SAMPLES), out)
+            played.append(out)
+        sent = _mic(bridge)
+        assert np.sqrt(np.mean(np.concatenate(played[-5:]) ** 2)) == pytest.approx(0.354, rel=0.05)
+        assert np.sqrt(np.mean(sent**2)) == pytest.approx(0.177, rel=0.05)
+
+
 class TestNoDevices:
     def test_missing_input_keeps_output_and_says_why(self, backend: FakeBackend) -> None:
         """No microphone: speaker still runs, mic frames are silent, status explains."""
