@@ -1,0 +1,267 @@
+"""The call-audio bridge: PJSIP's 20 ms frames <-> real microphone and speaker.
+
+Implements ``softphone.sip.media.AudioBridge`` structurally (no import: sibling
+layers). Two bounded rings decouple PJSIP's clock thread from the PortAudio callback
+threads; each ring's reader runs a :class:`DriftCompensator`, so the device clock and
+PJSIP's clock may disagree without the rings running dry or overflowing.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from softphone.audio._format import FRAME_SAMPLES, SAMPLE_RATE
+from softphone.audio.backend import AudioBackend, AudioStream, AudioUnavailableError
+from softphone.audio.drift import DriftCompensator
+from softphone.audio.ring import SampleRing
+
+SILENCE_DBFS = -120.0
+
+
+@dataclass(frozen=True)
+class AudioStatus:
+    """For the UI: can the user hear and be heard, and if not, why."""
+
+    available: bool
+    reason: str = ""
+    input_device: str | None = None
+    output_device: str | None = None
+
+
+@dataclass(frozen=True)
+class BridgeCounters:
+    mic_underruns: int
+    mic_overruns: int
+    speaker_underruns: int
+    speaker_overruns: int
+    mic_resyncs: int
+    speaker_resyncs: int
+    mic_ratio: float
+    speaker_ratio: float
+    device_errors: int
+    device_xruns: int
+
+
+class DeviceAudioBridge:
+    """Full-duplex 16 kHz mono bridge between the SIP engine and sound devices.
+
+    The engine calls :meth:`mic_frame`/:meth:`speaker_frame` every 20 ms; the
+    :class:`~softphone.audio.session.AudioSession` calls :meth:`start_devices` and
+    :meth:`stop_devices`. Before the devices run, the microphone yields silence and
+    received audio is discarded.
+    """
+
+    def __init__(
+        self,
+        backend: AudioBackend | None,
+        *,
+        mic_target_ms: int = 40,
+        speaker_target_ms: int = 40,
+        ring_ms: int = 500,
+        device_block: int = FRAME_SAMPLES,
+        on_device_error: Callable[[str], None] | None = None,
+    ) -> None:
+        self._backend = backend
+        self._block = device_block
+        ring = SAMPLE_RATE * ring_ms // 1000
+        biggest = max(device_block, FRAME_SAMPLES)
+        self._mic_ring = SampleRing(ring)
+        self._spk_ring = SampleRing(ring)
+        self._mic = DriftCompensator(self._mic_ring, SAMPLE_RATE * mic_target_ms // 1000, biggest)
+        self._spk = DriftCompensator(
+            self._spk_ring, SAMPLE_RATE * speaker_target_ms // 1000, biggest
+        )
+        self._mic_buf = np.zeros(FRAME_SAMPLES, dtype=np.float32)
+        self._spk_in = np.zeros(FRAME_SAMPLES, dtype=np.float32)
+        self._lock = threading.Lock()
+        self._streams: list[AudioStream] = []
+        self._on_device_error = on_device_error
+        self._status = AudioStatus(False, "Audio session not active")
+        self._running = False
+        self.muted = False
+        self.held = False
+        self.speaker_volume = 1.0
+        self.mic_gain = 1.0
+        self._level_dbfs = SILENCE_DBFS
+        self._device_errors = 0
+        self._closed_xruns = 0
+        self.input_device: str | None = None
+        self.output_device: str | None = None
+
+    # --- the AudioBridge protocol (PJSIP's clock thread) ---------------------------
+
+    def mic_frame(self, out: memoryview) -> None:
+        frame = np.frombuffer(out, dtype="<i2")
+        if not self._running or self.muted or self.held:
+            frame[:] = 0
+            return
+        buf = self._mic_buf
+        if not self._mic.read(buf):
+            frame[:] = 0
+            return
+        buf *= 32767.0 * self.mic_gain
+        np.clip(buf, -32768.0, 32767.0, out=buf)
+        np.copyto(frame, buf, casting="unsafe")
+
+    def speaker_frame(self, data: memoryview) -> None:
+        if not self._running or self.held:
+            return
+        pcm = np.frombuffer(data, dtype="<i2")
+        buf = self._spk_in[: len(pcm)]
+        np.multiply(pcm, 1.0 / 32768.0, out=buf, casting="unsafe")
+        self._spk_ring.write(buf)
+
+    def media_started(self) -> None:
+        self._mic_ring.clear()
+        self._mic.reset()
+        self._spk_ring.clear()
+        self._spk.reset()
+
+    def media_stopped(self) -> None:
+        self._spk_ring.clear()
+        self._spk.reset()
+
+    # --- device threads -------------------------------------------------------------
+
+    def _on_mic_block(self, block: np.ndarray) -> None:
+        self._mic_ring.write(block)
+        power = float(np.dot(block, block)) / max(1, len(block))
+        self._level_dbfs = 10.0 * math.log10(power * 2.0) if power > 1e-12 else SILENCE_DBFS
+
+    def _on_duplex_block(self, block: np.ndarray, out: np.ndarray) -> None:
+        self._on_mic_block(block)
+        self._on_speaker_block(out)
+
+    def _on_speaker_block(self, out: np.ndarray) -> None:
+        if self.held or not self._spk.read(out):
+            out[:] = 0.0
+            return
+        if self.speaker_volume != 1.0:
+            out *= self.speaker_volume
+        np.clip(out, -1.0, 1.0, out=out)
+
+    # --- controls (any thread) --------------------------------------------------------
+
+    def set_muted(self, muted: bool) -> None:
+        """Mute: the peer hears silence (the meter still shows the microphone)."""
+        self.muted = muted
+
+    def set_held(self, held: bool) -> None:
+        """Hold: no audio in either direction."""
+        self.held = held
+        if held:
+            self._spk_ring.clear()
+
+    def set_speaker_volume(self, volume: float) -> None:
+        """Linear speaker volume, 0.0 (silent) .. 2.0 (+6 dB)."""
+        self.speaker_volume = _checked("speaker volume", volume)
+
+    def set_mic_gain(self, gain: float) -> None:
+        """Linear microphone gain, 0.0 .. 2.0."""
+        self.mic_gain = _checked("mic gain", gain)
+
+    def input_level_dbfs(self) -> float:
+        """Microphone RMS of the last device block in dBFS (a full-scale sine = 0)."""
+        return self._level_dbfs if self._running else SILENCE_DBFS
+
+    def counters(self) -> BridgeCounters:
+        return BridgeCounters(
+            mic_underruns=self._mic.stats.underruns,
+            mic_overruns=self._mic_ring.overruns,
+            speaker_underruns=self._spk.stats.underruns,
+            speaker_overruns=self._spk_ring.overruns,
+            mic_resyncs=self._mic.stats.resyncs,
+            speaker_resyncs=self._spk.stats.resyncs,
+            mic_ratio=self._mic.stats.ratio,
+            speaker_ratio=self._spk.stats.ratio,
+            device_errors=self._device_errors,
+            device_xruns=self._closed_xruns + sum(s.xruns for s in self._streams),
+        )
+
+    def status(self) -> AudioStatus:
+        return self._status
+
+    # --- device lifetime (the audio session) --------------------------------------
+
+    @property
+    def devices_running(self) -> bool:
+        return self._running
+
+    def start_devices(
+        self, input_device: str | None = None, output_device: str | None = None
+    ) -> None:
+        """Open and start the microphone and speaker streams (``None`` = default).
+        A missing device leaves that direction silent and says why in :meth:`status`."""
+        with self._lock:
+            self._close_streams()
+            self.input_device, self.output_device = input_device, output_device
+            self.media_started()
+            problems = self._open_streams(input_device, output_device)
+            self._running = bool(self._streams)
+            self._status = AudioStatus(
+                available=not problems,
+                reason="; ".join(problems),
+                input_device=input_device,
+                output_device=output_device,
+            )
+
+    def stop_devices(self) -> None:
+        with self._lock:
+            self._close_streams()
+            self._running = False
+            self._level_dbfs = SILENCE_DBFS
+            self._status = AudioStatus(False, "Audio session not active")
+
+    def streams_healthy(self) -> bool:
+        """False when a started stream died (device unplugged, server gone)."""
+        return all(stream.active for stream in self._streams)
+
+    def _open_streams(self, input_device: str | None, output_device: str | None) -> list[str]:
+        if self._backend is None:
+            return ["No audio backend"]
+        try:
+            duplex = self._backend.open_duplex(
+                input_device, output_device, SAMPLE_RATE, self._block, self._on_duplex_block
+            )
+            duplex.start()
+        except AudioUnavailableError:
+            pass  # e.g. no microphone: open what works one by one and say what failed
+        else:
+            self._streams.append(duplex)
+            return []
+        problems = []
+        for opener, device, callback, label in (
+            (self._backend.open_input, input_device, self._on_mic_block, "No input device"),
+            (self._backend.open_output, output_device, self._on_speaker_block, "No output device"),
+        ):
+            try:
+                stream = opener(device, SAMPLE_RATE, self._block, callback)
+                stream.start()
+            except AudioUnavailableError as exc:
+                self._device_errors += 1
+                problems.append(f"{label}: {exc}")
+                if self._on_device_error is not None:
+                    self._on_device_error(str(exc))
+                continue
+            self._streams.append(stream)
+        return problems
+
+    def _close_streams(self) -> None:
+        for stream in self._streams:
+            self._closed_xruns += stream.xruns
+            try:
+                stream.close()
+            except Exception:  # a dead device may fail to close; it is gone either way
+                self._device_errors += 1
+        self._streams = []
+
+
+def _checked(what: str, value: float) -> float:
+    if not 0.0 <= value <= 2.0 or math.isnan(value):
+        raise ValueError(f"{what} must be between 0.0 and 2.0, got {value!r}")
+    return float(value)

@@ -1,0 +1,129 @@
+"""Clock-drift compensation between two audio clocks meeting at a ring buffer.
+
+The writer runs on one clock (a sound card, or PJSIP's timer), the reader on another;
+they never agree exactly (typically 50-500 ppm), so a plain FIFO either runs dry or
+fills up. :class:`DriftCompensator` sits on the reading side and resamples by a ratio
+near 1.0 (linear interpolation) that a proportional controller drives from the
+smoothed ring fill: more buffered than the target -> read slightly faster. Only when
+the fill goes far past the target (a stall, a burst after a device switch) does it
+jump back to the target, and after running dry it waits until the target is buffered
+again instead of stuttering sample by sample.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from softphone.audio.ring import FloatArray, SampleRing
+
+
+@dataclass
+class DriftStats:
+    """What the compensator did so far (read by the UI/benchmarks, not hot)."""
+
+    underruns: int = 0
+    resyncs: int = 0
+    ratio: float = 1.0
+    smoothed_fill: float = 0.0
+
+
+class DriftCompensator:
+    """Reads fixed-size blocks from a :class:`SampleRing` at an adaptive rate.
+
+    :param ring: the ring to drain.
+    :param target_fill: samples to keep buffered (the latency this side adds).
+    :param max_block: the largest block :meth:`read` will be asked for.
+    :param max_adjust: largest rate correction (0.01 = 1 %, inaudible on speech).
+    :param gain: proportional gain from relative fill error to rate correction.
+    """
+
+    def __init__(
+        self,
+        ring: SampleRing,
+        target_fill: int,
+        max_block: int,
+        *,
+        max_adjust: float = 0.01,
+        gain: float = 0.02,
+        smoothing: float = 0.02,
+        resync_factor: float = 4.0,
+    ) -> None:
+        if target_fill <= 0 or max_block <= 0:
+            raise ValueError("target_fill and max_block must be positive")
+        self.ring = ring
+        self.target_fill = target_fill
+        self._max_adjust = max_adjust
+        self._gain = gain
+        self._alpha = smoothing
+        self._resync_at = int(target_fill * resync_factor)
+        self._frac = 0.0
+        self._priming = True
+        self.stats = DriftStats(smoothed_fill=float(target_fill))
+        span = int(max_block * (1 + max_adjust)) + 3
+        self._k = np.arange(max_block, dtype=np.float64)
+        self._pos = np.empty(max_block, dtype=np.float64)
+        self._idx = np.empty(max_block, dtype=np.intp)
+        self._x = np.empty(span, dtype=np.float32)
+        self._tmp = np.empty(max_block, dtype=np.float32)
+
+    def reset(self) -> None:
+        """Forget the clock history and wait for the target fill again."""
+        self._frac = 0.0
+        self._priming = True
+        self.stats.ratio = 1.0
+        self.stats.smoothed_fill = float(self.target_fill)
+
+    def read(self, out: FloatArray) -> bool:
+        """Fill ``out`` with resampled audio; silence when starved. Returns whether
+        ``out`` holds real audio."""
+        n = len(out)
+        fill = self.ring.fill
+        if self._priming:
+            if fill < self.target_fill:
+                out[:] = 0.0
+                return False
+            self._priming = False
+        if fill > self._resync_at:
+            self.ring.skip(fill - self.target_fill)
+            self.stats.resyncs += 1
+            fill = self.target_fill
+            self.stats.smoothed_fill = float(fill)
+        ratio = self._update_ratio(fill)
+        last = self._frac + ratio * (n - 1)
+        need = int(last) + 2
+        if self.ring.peek(self._x[:need]) < need:
+            out[:] = 0.0
+            self.stats.underruns += 1
+            self._priming = True
+            self._frac = 0.0
+            return False
+        self._interpolate(out, ratio, n)
+        advance = self._frac + ratio * n
+        consumed = int(advance)
+        self._frac = advance - consumed
+        self.ring.skip(consumed)
+        return True
+
+    def _update_ratio(self, fill: int) -> float:
+        stats = self.stats
+        stats.smoothed_fill += self._alpha * (fill - stats.smoothed_fill)
+        error = (stats.smoothed_fill - self.target_fill) / self.target_fill
+        adjust = min(self._max_adjust, max(-self._max_adjust, self._gain * error))
+        stats.ratio = 1.0 + adjust
+        return stats.ratio
+
+    def _interpolate(self, out: FloatArray, ratio: float, n: int) -> None:
+        pos, idx, tmp = self._pos[:n], self._idx[:n], self._tmp[:n]
+        np.multiply(self._k[:n], ratio, out=pos)
+        pos += self._frac
+        np.copyto(idx, pos, casting="unsafe")  # floor: positions are >= 0
+        pos -= idx  # now the fractional part
+        x = self._x
+        np.take(x, idx, out=out)
+        idx += 1
+        np.take(x, idx, out=tmp)
+        tmp -= out
+        tmp *= pos
+        out += tmp

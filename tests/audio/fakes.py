@@ -1,0 +1,94 @@
+"""A recording stand-in for the sound system (one layer above PortAudio; the real
+backend is exercised against PulseAudio in test_pulse_*.py)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from softphone.audio import AudioDevice, AudioUnavailableError, DeviceKind
+from softphone.audio.backend import DuplexCallback, InputCallback, OutputCallback
+
+
+@dataclass
+class FakeStream:
+    kind: DeviceKind | None  # None: duplex
+    device_id: str | None
+    callback: Any
+    active: bool = False
+    closed: bool = False
+    xruns: int = 0
+
+    def start(self) -> None:
+        self.active = True
+
+    def close(self) -> None:
+        self.active, self.closed = False, True
+
+    def push(self, block: np.ndarray) -> None:
+        """Deliver a microphone block as the device thread would."""
+        self.callback(block.astype(np.float32))
+
+    def pull(self, n: int) -> np.ndarray:
+        """Ask for a speaker block as the device thread would."""
+        out = np.full(n, np.nan, dtype=np.float32)
+        self.callback(out)
+        return out
+
+
+@dataclass
+class FakeBackend:
+    devices: list[AudioDevice] = field(
+        default_factory=lambda: [
+            AudioDevice("mic-1", "Built-in Mic", DeviceKind.INPUT, is_default=True),
+            AudioDevice("spk-1", "Built-in Speaker", DeviceKind.OUTPUT, is_default=True),
+        ]
+    )
+    unavailable: str = ""
+    fail_open: set[DeviceKind] = field(default_factory=set)
+    streams: list[FakeStream] = field(default_factory=list)
+    duplex: bool = False
+
+    def list_devices(self) -> list[AudioDevice]:
+        if self.unavailable:
+            raise AudioUnavailableError(self.unavailable)
+        return list(self.devices)
+
+    def open_input(
+        self, device_id: str | None, rate: int, blocksize: int, callback: InputCallback
+    ) -> FakeStream:
+        return self._open(DeviceKind.INPUT, device_id, callback)
+
+    def open_output(
+        self, device_id: str | None, rate: int, blocksize: int, callback: OutputCallback
+    ) -> FakeStream:
+        return self._open(DeviceKind.OUTPUT, device_id, callback)
+
+    def open_duplex(
+        self,
+        input_id: str | None,
+        output_id: str | None,
+        rate: int,
+        blocksize: int,
+        callback: DuplexCallback,
+    ) -> FakeStream:
+        if not self.duplex:
+            raise AudioUnavailableError("duplex not supported")
+        stream = FakeStream(None, f"{input_id}+{output_id}", callback)
+        self.streams.append(stream)
+        return stream
+
+    def _open(
+        self, kind: DeviceKind, device_id: str | None, callback: InputCallback | OutputCallback
+    ) -> FakeStream:
+        if kind in self.fail_open or self.unavailable:
+            raise AudioUnavailableError(self.unavailable or f"no {kind.value} device")
+        stream = FakeStream(kind, device_id, callback)
+        self.streams.append(stream)
+        return stream
+
+    def live(self, kind: DeviceKind) -> FakeStream:
+        (stream,) = [s for s in self.streams if s.kind is kind and not s.closed]
+        return stream
