@@ -49,6 +49,7 @@ def run(args: argparse.Namespace) -> int:
 
     from softphone.control.client import endpoint_file
     from softphone.phone.runtime import PhoneRuntime
+    from softphone.recents import RecentsStore, default_db_path
     from softphone.settings import SettingsStore, profile_paths
     from softphone.sip.pjsua import create_engine
 
@@ -64,6 +65,7 @@ def run(args: argparse.Namespace) -> int:
     app.setQuitOnLastWindowClosed(False)  # we quit after shutting the phone down
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
+    recents = RecentsStore(default_db_path(paths.data_dir))
     runtime = PhoneRuntime(
         create_engine(),
         loaded.settings,
@@ -71,12 +73,16 @@ def run(args: argparse.Namespace) -> int:
         secrets=secrets,
         control_file=endpoint_file(args.profile),
         save_settings=store.save,
+        recents=recents,
     )
     if loaded.message:
         problems.append(loaded.message)
     runtime.problems.extend(problems)
-    with loop:
-        return int(loop.run_until_complete(_main(args, app, runtime)))
+    try:
+        with loop:
+            return int(loop.run_until_complete(_main(args, app, runtime)))
+    finally:
+        recents.close()
 
 
 async def _main(args: argparse.Namespace, app: Any, runtime: Any) -> int:
@@ -92,7 +98,20 @@ async def _main(args: argparse.Namespace, app: Any, runtime: Any) -> int:
     if probe is not None:
         runtime.engine.set_audio_bridge(probe)
         runtime.audio_status = (True, "demo: a 1 kHz probe tone instead of a microphone")
-    window = PhoneWindow(RuntimePhoneService(runtime), profile=runtime.profile)
+    from softphone.ui.contacts_model import ContactsListModel
+    from softphone.ui.recents_model import RecentsListModel
+
+    recents_model = contacts_model = None
+    if runtime.recents is not None:
+        recents_model = RecentsListModel(runtime.recents)
+        contacts_model = ContactsListModel(runtime.recents)
+        runtime.recorder.on_added = lambda _id: recents_model.refresh()
+    window = PhoneWindow(
+        RuntimePhoneService(runtime),
+        recents_model,
+        contacts_model,
+        profile=runtime.profile,
+    )
     if not getattr(args, "headless", False):
         window.window.show()
     code = 0

@@ -141,6 +141,16 @@ def build_tour(runtime: PhoneRuntime, probe: ToneProbeBridge | None = None) -> T
         await control.execute("wait-for", {"event": "call.ended"})
         return "the simulated caller rang, we answered and hung up"
 
+    async def recents() -> str:
+        if runtime.recents is None:
+            return "no Recents store in this run"
+        await asyncio.sleep(0.1)
+        statuses = [g.entries[0].record.status.value for g in runtime.recents.page().groups]
+        for wanted in ("outgoing", "incoming"):
+            if wanted not in statuses:
+                raise RuntimeError(f"Recents lacks an {wanted} entry: {statuses}")
+        return f"Recents lists {len(statuses)} rows: {', '.join(statuses[:4])}"
+
     tour.add("test line ready", line_ready)
     tour.add("call the echo line", call_echo)
     tour.add("hear the echo", echo_audio)
@@ -148,4 +158,5 @@ def build_tour(runtime: PhoneRuntime, probe: ToneProbeBridge | None = None) -> T
     tour.add("hold and resume", hold)
     tour.add("hang up", end)
     tour.add("answer the simulated caller", incoming)
+    tour.add("both calls are in Recents", recents)
     return tour

@@ -11,11 +11,13 @@ from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from softphone.callkit import CallSystem, LoopClock, LoopDispatcher
+from softphone.callkit import CallKitError, CallSystem, LoopClock, LoopDispatcher
 from softphone.control.client import write_endpoint
 from softphone.control.server import ControlServer
 from softphone.phone.control_target import PhoneControl, call_json
+from softphone.phone.recents_recorder import RecentsRecorder, load_call_directory
 from softphone.phone.voip_app import AudioControl, VoipApp
+from softphone.recents import RecentsError, RecentsStore
 from softphone.settings import SecretStore, Settings
 from softphone.sip import (
     AccountConfig,
@@ -83,6 +85,7 @@ class PhoneRuntime:
         with_test_line: bool = True,
         push: Callable[[Mapping[str, Any]], Awaitable[dict[str, Any]]] | None = None,
         save_settings: Callable[[Settings], None] | None = None,
+        recents: RecentsStore | None = None,
     ) -> None:
         self.engine = engine
         self.settings = settings
@@ -100,12 +103,25 @@ class PhoneRuntime:
             app_name=settings.calls.app_name,
             audio=audio,
             resolve_uri=self.resolve_uri,
+            caller_name=self.contact_name,
         )
+        self.problems: list[str] = []
+        self.recents = recents
+        self.recorder: RecentsRecorder | None = None
+        if recents is not None:
+            self.recorder = RecentsRecorder(
+                self.system, recents, on_error=self.problems.append
+            )
+            if recents.recovery_notice:
+                self.problems.append(recents.recovery_notice)
+            try:
+                load_call_directory(self.system, recents.directory)
+            except (CallKitError, RecentsError) as exc:
+                self.problems.append(f"call directory: {exc}")
         self.control = PhoneControl(self.app, self.system, state=self.state, push=push)
         self.server: ControlServer | None = None
         self.test_line: TestLineProcess | None = TestLineProcess() if with_test_line else None
         self.registrations: dict[str, RegistrationStateChanged] = {}
-        self.problems: list[str] = []
         self.started_at = 0.0
         self.audio_status: tuple[bool, str] = (False, "no audio device bridge in use")
         self._save_settings = save_settings
@@ -114,6 +130,16 @@ class PhoneRuntime:
     def _on_sip_event(self, event: object) -> None:
         if isinstance(event, RegistrationStateChanged):
             self.registrations[event.account_id] = event
+
+    def contact_name(self, handle: str) -> str | None:
+        """Caller ID from the local address book."""
+        if self.recents is None:
+            return None
+        try:
+            contact = self.recents.contacts.lookup_by_handle(handle)
+        except RecentsError:
+            return None
+        return contact.name if contact is not None else None
 
     def resolve_uri(self, target: str) -> str:
         """What the user dialled -> a SIP URI: "echo" is the test line; digits and bare
@@ -170,6 +196,8 @@ class PhoneRuntime:
                 await self.test_line.stop()
         with contextlib.suppress(Exception):
             await _settle(self.engine.stop())
+        if self.recorder is not None:
+            self.recorder.close()
 
     def apply_ui_settings(self, data: Mapping[str, Any]) -> None:
         """Apply what the Settings page changed (codecs, push, accounts on/off) and save.

@@ -115,6 +115,7 @@ class VoipApp:
         resolve_uri: Callable[[str], str] | None = None,
         audio: AudioControl | None = None,
         answer_wait: float = 10.0,
+        caller_name: Callable[[str], str | None] | None = None,
     ) -> None:
         self.engine = engine
         self.system = system
@@ -128,6 +129,7 @@ class VoipApp:
         self.audio = audio
         self.answer_wait = answer_wait
         self._resolve_uri = resolve_uri or (lambda target: target)
+        self._caller_name = caller_name
         self._listeners: list[Callable[[AppEvent], None]] = []
         self.events: list[AppEvent] = []
         self._tasks: set[asyncio.Task[Any]] = set()
@@ -428,6 +430,9 @@ class VoipApp:
             return
         call_uuid = _uuid.uuid4()
         handle_text = display_handle(event.remote_uri)
+        name = event.remote_display_name or None
+        if self._caller_name is not None:  # iOS prefers the user's contact name
+            name = self._caller_name(handle_text) or name
         call = self.calls.add(
             PhoneCall(
                 call_uuid,
@@ -435,12 +440,12 @@ class VoipApp:
                 handle=handle_text,
                 sip_call_id=event.call_id,
                 sip_dialog_id=event.sip_call_id,
-                display_name=event.remote_display_name or None,
+                display_name=name,
             )
         )
         update = CXCallUpdate(
             remote_handle=handle_for(handle_text),
-            localized_caller_name=event.remote_display_name or None,
+            localized_caller_name=name,
             supports_holding=True,
             supports_grouping=True,
             supports_ungrouping=True,
