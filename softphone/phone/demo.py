@@ -16,6 +16,7 @@ from typing import Any
 
 from softphone.phone.probe import ToneProbeBridge
 from softphone.phone.runtime import PhoneRuntime
+from softphone.recents import RecentsStatus
 
 StepFn = Callable[[], Awaitable[str]]
 
@@ -145,7 +146,7 @@ def build_tour(runtime: PhoneRuntime, probe: ToneProbeBridge | None = None) -> T
         if runtime.recents is None:
             return "no Recents store in this run"
         await asyncio.sleep(0.1)
-        statuses = [g.entries[0].record.status.value for g in runtime.recents.page().groups]
+        statuses = [RecentsStatus(g.entries[0].record.status).value for g in runtime.recents.page().groups]
         for wanted in ("outgoing", "incoming"):
             if wanted not in statuses:
                 raise RuntimeError(f"Recents lacks an {wanted} entry: {statuses}")
