@@ -146,7 +146,8 @@ def build_tour(runtime: PhoneRuntime, probe: ToneProbeBridge | None = None) -> T
         if runtime.recents is None:
             return "no Recents store in this run"
         await asyncio.sleep(0.1)
-        statuses = [RecentsStatus(g.entries[0].record.status).value for g in runtime.recents.page().groups]
+        groups = runtime.recents.page().groups
+        statuses = [RecentsStatus(g.entries[0].record.status).value for g in groups]
         for wanted in ("outgoing", "incoming"):
             if wanted not in statuses:
                 raise RuntimeError(f"Recents lacks an {wanted} entry: {statuses}")
