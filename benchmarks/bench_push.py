@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import statistics
 import sys
 import tempfile
@@ -47,6 +48,7 @@ async def _start_emulator(state: Path) -> tuple[asyncio.subprocess.Process, dict
         str(state),
         "--create-key",
         f"{TEAM}:{KID}",
+        "--quiet",
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.DEVNULL,
         cwd=REPO,
@@ -61,6 +63,15 @@ async def _start_emulator(state: Path) -> tuple[asyncio.subprocess.Process, dict
 
     asyncio.get_running_loop().create_task(drain())
     return proc, info
+
+
+def _cpu_seconds(pid: int) -> float:
+    """utime + stime of a process (Linux /proc), to report CPU per push independent of load."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return float("nan")
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _pct(values: list[float], q: float) -> float:
@@ -157,7 +168,10 @@ async def _main(n_throughput: int, n_latency: int) -> int:
             sender = ApnsSender(BUNDLE, creds, "sandbox", endpoint, timeout=30, retries=0)
             await _throughput(sender, token, 200, 100)  # warm-up: connection, JWT
             sequential = await _throughput(sender, token, max(200, n_throughput // 10), 1)
+            emu_cpu0, cli_cpu0 = _cpu_seconds(proc.pid), time.process_time()
             concurrent = await _throughput(sender, token, n_throughput, 100)
+            emu_ms = (_cpu_seconds(proc.pid) - emu_cpu0) / n_throughput * 1000
+            cli_ms = (time.process_time() - cli_cpu0) / n_throughput * 1000
             await device.close()
             server_ms, client_ms = await _latency(info, sender, n_latency)
             await sender.close()
@@ -170,6 +184,11 @@ async def _main(n_throughput: int, n_latency: int) -> int:
         f"{'OK' if concurrent >= 1000 else 'MISSED'})"
     )
     ratio = concurrent / sequential
+    print(
+        f"  CPU per push: emulator {emu_ms:.3f} ms, aioapns client {cli_ms:.3f} ms -> "
+        f"capacity with one free core each: {1000 / max(emu_ms, cli_ms):.0f} pushes/s "
+        f"(load average now {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)"
+    )
     print(f"  sequential reference:   {sequential:8.0f} pushes/s  (ratio {ratio:.1f}x)")
     for name, values in (
         ("emulator POST -> app delegate (ring)", server_ms),

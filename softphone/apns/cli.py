@@ -46,6 +46,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         help="issue a provider client certificate for a bundle id (repeatable)",
     )
     p.add_argument("--sandbox-only", action="store_true", help="issued certs are sandbox-only")
+    p.add_argument("--quiet", action="store_true", help="do not print each request")
     p.add_argument("--once", action="store_true", help="print the info and exit (setup only)")
 
 
@@ -68,11 +69,16 @@ def run(args: argparse.Namespace) -> int:
     except (ValueError, OSError) as exc:
         print(f"apns-emulator: {exc}", file=sys.stderr)
         return 2
-    return asyncio.run(_serve(emulator, state_dir, keys, certs, args.once))
+    return asyncio.run(_serve(emulator, state_dir, keys, certs, args.once, args.quiet))
 
 
 async def _serve(
-    emulator: ApnsEmulator, state_dir: Path, keys: dict[str, str], certs: dict[str, str], once: bool
+    emulator: ApnsEmulator,
+    state_dir: Path,
+    keys: dict[str, str],
+    certs: dict[str, str],
+    once: bool,
+    quiet: bool = False,
 ) -> int:
     try:
         info = await emulator.start()
@@ -87,20 +93,21 @@ async def _serve(
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(sig, stop.set)
-    emulator.subscribe(
-        lambda r: print(
-            json.dumps(
-                {
-                    "request": r.path,
-                    "env": r.environment,
-                    "status": r.status,
-                    "reason": r.reason,
-                    "apns_id": r.apns_id,
-                }
-            ),
-            flush=True,
+    if not quiet:
+        emulator.subscribe(
+            lambda r: print(
+                json.dumps(
+                    {
+                        "request": r.path,
+                        "env": r.environment,
+                        "status": r.status,
+                        "reason": r.reason,
+                        "apns_id": r.apns_id,
+                    }
+                ),
+                flush=True,
+            )
         )
-    )
     try:
         if not once:
             await stop.wait()

@@ -124,6 +124,7 @@ def _protocol_class(
                     client_side=True,
                     normalize_outbound_headers=False,
                     validate_outbound_headers=False,
+                    validate_inbound_headers=False,
                 )
                 self.conn = H2Connection(config=config)
 

@@ -141,9 +141,7 @@ def test_sync_handler_returning_without_completion_still_checked_on_return() -> 
 
 def test_report_after_completion_is_too_late() -> None:
     """Calling completion first, then reporting: killed at completion."""
-    app = App(report=False, complete=False)
-    reg, _, _ = make(app)
-    reg.delegate = None
+    reg, _, _ = make(App())
 
     class Wrong(App):
         def did_receive_incoming_push(self, registry, payload, type, completion):  # type: ignore[no-untyped-def]
