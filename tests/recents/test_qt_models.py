@@ -150,6 +150,17 @@ class TestRecentsListModel:
         recents.clearAll()
         assert recents.rowCount() == 0 and store.count() == 0
 
+    def test_deleted_model_stops_listening(self, store: RecentsStore, qtbot: QtBot) -> None:
+        """After the model is destroyed, store changes do not touch it."""
+        from PySide6.QtCore import QCoreApplication, QEvent
+
+        model = RecentsListModel(store, now=lambda: NOW, locale=QLocale.c())
+        with qtbot.waitSignal(model.destroyed):
+            model.deleteLater()
+            QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+        store.add(rec())  # would raise RuntimeError if the dead model still listened
+        assert store._db._listeners == []
+
 
 class TestContactsListModel:
     def test_add_search_remove(self, store: RecentsStore, qtbot: QtBot) -> None:
@@ -182,6 +193,13 @@ class TestContactsListModel:
             assert column(m2, "numbers") == [["+4930111"]]
             assert m2.importVCard(str(tmp_path / "missing.vcf")) == -1
             assert "Could not import" in m2.property("lastError")
+
+    def test_follows_store_changes(self, store: RecentsStore, qtbot: QtBot) -> None:
+        """Contacts added elsewhere (the app, an import) appear without a manual reload."""
+        model = ContactsListModel(store)
+        with qtbot.waitSignal(model.modelReset):
+            store.contacts.add(Contact("Zoe", ("+4930222",)))
+        assert column(model, "name") == ["Zoe"]
 
     def test_helpers(self) -> None:
         """Initials and sections follow the iOS avatar and index."""
