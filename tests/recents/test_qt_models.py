@@ -205,3 +205,44 @@ class TestContactsListModel:
         """Initials and sections follow the iOS avatar and index."""
         assert initials("Anna Maria Smith") == "AS" and initials("+1 555") == "#"
         assert section("élan") == "É" and section("42") == "#"
+
+
+class TestInAListView:
+    def test_list_view_pulls_pages_as_it_scrolls(
+        self, store: RecentsStore, qtbot: QtBot, qtlog: Any
+    ) -> None:
+        """A QML ListView reads the roles by name and fetches more rows when scrolled."""
+        from PySide6 import QtQuick  # noqa: F401  (converters for QQuickItem*)
+        from PySide6.QtCore import QByteArray, QMetaObject, QUrl
+        from PySide6.QtQml import QQmlComponent, QQmlEngine
+
+        fill(store, 30)
+        model = RecentsListModel(store, now=lambda: NOW, locale=QLocale.c(), page_size=5)
+        engine = QQmlEngine()
+        component = QQmlComponent(engine)
+        component.setData(
+            QByteArray(
+                b"import QtQuick\n"
+                b"ListView { width: 100; height: 100\n"
+                b"  delegate: Text { height: 20; text: displayName + ' ' + count + ' '"
+                b" + timeText + ' ' + direction }\n"
+                b"}\n"
+            ),
+            QUrl(),
+        )
+        view = component.createWithInitialProperties({"model": model})
+        assert view is not None, component.errorString()
+        start = model.rowCount()
+        assert start >= 5
+        first = view.property("currentItem")
+        assert first.property("text") == "+1555000 1 12:00 incoming"
+        assert not [r.message for r in qtlog.records if "Error" in r.message]
+        view.setProperty("contentY", 400)
+        qtbot.waitUntil(lambda: model.rowCount() > start, timeout=2000)
+
+        def scrolled_to_end() -> bool:
+            QMetaObject.invokeMethod(view, "positionViewAtEnd")
+            return model.rowCount() == 30 and not model.canFetchMore(QModelIndex())
+
+        qtbot.waitUntil(scrolled_to_end, timeout=5000)
+        view.deleteLater()
