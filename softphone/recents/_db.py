@@ -19,13 +19,16 @@ class UnusableDatabaseError(Exception):
     """The file is not a usable Recents database (corrupt, foreign or newer)."""
 
 
+_SQLITE_CORRUPT, _SQLITE_NOTADB = 11, 26
+_DAMAGE_TEXT = ("file is not a database", "malformed", "file is encrypted")
+
+
 def is_damage(exc: BaseException) -> bool:
     """True for SQLite errors that mean a damaged file (not "busy" or "locked")."""
-    code = getattr(exc, "sqlite_errorcode", None)
-    return isinstance(code, int) and (code & 0xFF) in (
-        sqlite3.SQLITE_CORRUPT,
-        sqlite3.SQLITE_NOTADB,
-    )
+    code = getattr(exc, "sqlite_errorcode", None)  # Python >= 3.11
+    if isinstance(code, int):
+        return (code & 0xFF) in (_SQLITE_CORRUPT, _SQLITE_NOTADB)
+    return isinstance(exc, sqlite3.DatabaseError) and any(t in str(exc) for t in _DAMAGE_TEXT)
 
 
 @dataclass(frozen=True)
@@ -52,7 +55,7 @@ def _check(conn: sqlite3.Connection, integrity: bool) -> int:
     """Return the file's schema version or raise :class:`UnusableDatabaseError`."""
     app_id = conn.execute("PRAGMA application_id").fetchone()[0]
     version = conn.execute("PRAGMA user_version").fetchone()[0]
-    tables = conn.execute("SELECT count(*) FROM sqlite_schema").fetchone()[0]
+    tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
     problem = quick_check(conn) if integrity else None
     if problem is not None:
         raise UnusableDatabaseError(f"it is damaged ({problem})")

@@ -67,6 +67,14 @@ class CallRecord:
             raise RecentsError(f"unknown status {self.status!r}; use one of {known}") from None
         if not isinstance(self.handle, str):
             raise RecentsError(f"handle must be a string, got {self.handle!r}")
+        for name in ("caller_name", "end_reason", "provider_name", "handle_type"):
+            value = getattr(self, name)
+            if value is None:
+                object.__setattr__(self, name, "")
+            elif not isinstance(value, str):
+                raise RecentsError(f"{name} must be a string, got {value!r}")
+        if self.uuid is not None and not isinstance(self.uuid, str):
+            object.__setattr__(self, "uuid", str(self.uuid))
         for name in ("started_at", "ended_at", "connected_at"):
             _check_time(name, getattr(self, name))
         if self.ended_at < self.started_at:

@@ -139,10 +139,11 @@ class RecentsStore:
         if not isinstance(r, CallRecord):
             raise RecentsError(f"expected a CallRecord, got {type(r).__name__}")
         cur = conn.execute(
-            "INSERT OR IGNORE INTO calls(uuid, is_outgoing, status, is_missed, handle, "
+            "INSERT INTO calls(uuid, is_outgoing, status, is_missed, handle, "
             "handle_type, handle_key, caller_name, started_at, connected_at, ended_at, "
             "duration, end_reason, provider_name, participants, seen) "
-            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) "
+            "ON CONFLICT(uuid) WHERE uuid IS NOT NULL DO NOTHING",
             (
                 r.uuid,
                 int(r.is_outgoing),

@@ -78,6 +78,13 @@ class ContactsListModel(QAbstractListModel):
         self._search = ""
         self._error = ""
         self._rows: list[Contact] = store.contacts.all()
+        self._quiet = False
+        unsubscribe = store.subscribe(self._on_store_changed)
+        self.destroyed.connect(lambda *_a: unsubscribe())
+
+    def _on_store_changed(self, kind: str) -> None:
+        if kind == "contacts" and not self._quiet:
+            self.reload()
 
     def roleNames(self) -> dict[int, QByteArray]:
         return {int(k): QByteArray(v) for k, v in _ROLE_NAMES.items()}
@@ -140,8 +147,7 @@ class ContactsListModel(QAbstractListModel):
         except RecentsError as exc:
             self._set_error(str(exc))
             return False
-        self._set_error("")
-        self.reload()
+        self._set_error("")  # the store's change notice has reloaded the rows
         return True
 
     @Slot(int)
@@ -150,7 +156,11 @@ class ContactsListModel(QAbstractListModel):
             return
         contact_id = self._rows[row].id
         assert contact_id is not None
-        self._store.contacts.delete(contact_id)
+        self._quiet = True
+        try:
+            self._store.contacts.delete(contact_id)
+        finally:
+            self._quiet = False
         self.beginRemoveRows(QModelIndex(), row, row)
         del self._rows[row]
         self.endRemoveRows()
@@ -165,7 +175,6 @@ class ContactsListModel(QAbstractListModel):
             self._set_error(f"Could not import {path}: {exc}")
             return -1
         self._set_error("")
-        self.reload()
         return len(added)
 
     @Slot(str, result=int)

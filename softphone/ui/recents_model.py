@@ -104,7 +104,7 @@ class RecentsListModel(QAbstractListModel):
     ) -> None:
         super().__init__(parent)
         self._store = store
-        self._now = now or (lambda: dt.datetime.now(store.tz).astimezone(store.tz))
+        self._now = now or (lambda: dt.datetime.now(store.tz))
         self._locale = locale or QLocale()
         self._page_size = page_size
         self._filter = "all"
@@ -115,8 +115,8 @@ class RecentsListModel(QAbstractListModel):
         self._more = True
         self._unseen = store.unseen_missed_count()
         self._quiet = False
-        self._unsubscribe = store.subscribe(self._on_store_changed)
-        self.destroyed.connect(lambda *_: self._unsubscribe())
+        unsubscribe = store.subscribe(self._on_store_changed)
+        self.destroyed.connect(lambda *_a: unsubscribe())
         self._load_first_page()
 
     # -- Qt model ---------------------------------------------------------------------
@@ -157,8 +157,11 @@ class RecentsListModel(QAbstractListModel):
         return None
 
     def _time_text(self, started_at: float) -> str:
-        now = self._now()
-        return time_text(dt.datetime.fromtimestamp(started_at, now.tzinfo), now, self._locale)
+        return time_text(self._local(started_at), self._now(), self._locale)
+
+    def _local(self, t: float) -> dt.datetime:
+        """In the store's time zone (the one that splits groups by day); local if None."""
+        return dt.datetime.fromtimestamp(t, self._store.tz)
 
     def canFetchMore(self, parent: ModelIndex = QModelIndex()) -> bool:  # noqa: B008
         return not parent.isValid() and self._more
@@ -270,7 +273,7 @@ class RecentsListModel(QAbstractListModel):
 
     def _detail(self, e: CallEntry) -> dict[str, Any]:
         status = RecentsStatus(e.record.status)
-        start = dt.datetime.fromtimestamp(e.record.started_at, self._now().tzinfo)
+        start = self._local(e.record.started_at)
         connected = e.record.connected_at is not None
         return {
             "time": self._locale.toString(

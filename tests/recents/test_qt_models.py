@@ -150,6 +150,17 @@ class TestRecentsListModel:
         recents.clearAll()
         assert recents.rowCount() == 0 and store.count() == 0
 
+    def test_deleted_model_stops_listening(self, store: RecentsStore, qtbot: QtBot) -> None:
+        """After the model is destroyed, store changes do not touch it."""
+        from PySide6.QtCore import QCoreApplication, QEvent
+
+        model = RecentsListModel(store, now=lambda: NOW, locale=QLocale.c())
+        with qtbot.waitSignal(model.destroyed):
+            model.deleteLater()
+            QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+        store.add(rec())  # would raise RuntimeError if the dead model still listened
+        assert store._db._listeners == []
+
 
 class TestContactsListModel:
     def test_add_search_remove(self, store: RecentsStore, qtbot: QtBot) -> None:
@@ -183,7 +194,55 @@ class TestContactsListModel:
             assert m2.importVCard(str(tmp_path / "missing.vcf")) == -1
             assert "Could not import" in m2.property("lastError")
 
+    def test_follows_store_changes(self, store: RecentsStore, qtbot: QtBot) -> None:
+        """Contacts added elsewhere (the app, an import) appear without a manual reload."""
+        model = ContactsListModel(store)
+        with qtbot.waitSignal(model.modelReset):
+            store.contacts.add(Contact("Zoe", ("+4930222",)))
+        assert column(model, "name") == ["Zoe"]
+
     def test_helpers(self) -> None:
         """Initials and sections follow the iOS avatar and index."""
         assert initials("Anna Maria Smith") == "AS" and initials("+1 555") == "#"
         assert section("élan") == "É" and section("42") == "#"
+
+
+class TestInAListView:
+    def test_list_view_pulls_pages_as_it_scrolls(
+        self, store: RecentsStore, qtbot: QtBot, qtlog: Any
+    ) -> None:
+        """A QML ListView reads the roles by name and fetches more rows when scrolled."""
+        from PySide6 import QtQuick  # noqa: F401  (converters for QQuickItem*)
+        from PySide6.QtCore import QByteArray, QMetaObject, QUrl
+        from PySide6.QtQml import QQmlComponent, QQmlEngine
+
+        fill(store, 30)
+        model = RecentsListModel(store, now=lambda: NOW, locale=QLocale.c(), page_size=5)
+        engine = QQmlEngine()
+        component = QQmlComponent(engine)
+        component.setData(
+            QByteArray(
+                b"import QtQuick\n"
+                b"ListView { width: 100; height: 100\n"
+                b"  delegate: Text { height: 20; text: displayName + ' ' + count + ' '"
+                b" + timeText + ' ' + direction }\n"
+                b"}\n"
+            ),
+            QUrl(),
+        )
+        view = component.createWithInitialProperties({"model": model})
+        assert view is not None, component.errorString()
+        start = model.rowCount()
+        assert start >= 5
+        first = view.property("currentItem")
+        assert first.property("text") == "+1555000 1 12:00 incoming"
+        assert not [r.message for r in qtlog.records if "Error" in r.message]
+        view.setProperty("contentY", 400)
+        qtbot.waitUntil(lambda: model.rowCount() > start, timeout=2000)
+
+        def scrolled_to_end() -> bool:
+            QMetaObject.invokeMethod(view, "positionViewAtEnd")
+            return model.rowCount() == 30 and not model.canFetchMore(QModelIndex())
+
+        qtbot.waitUntil(scrolled_to_end, timeout=5000)
+        view.deleteLater()

@@ -54,6 +54,9 @@ class TestAdd:
             rec(status="ringing")
         with pytest.raises(RecentsError, match="before started_at"):
             CallRecord("x", "incoming", False, started_at=10, ended_at=5)
+        with pytest.raises(RecentsError, match="caller_name"):
+            rec(caller_name=42)
+        assert rec(caller_name=None, uuid=__import__("uuid").UUID(int=7)).caller_name == ""
         with pytest.raises(RecentsError, match="finite"):
             CallRecord("x", "incoming", False, started_at=float("nan"), ended_at=5)
         assert store.count() == 0
