@@ -33,6 +33,8 @@ _COMMANDS: list[tuple[str, str, str]] = [
     *[(name, "softphone.control.cli", help_text) for name, help_text in _CONTROL_HELP.items()],
     ("scenario", "softphone.control.cli_scenario", "run a scenario file against running phones"),
     ("testline", "softphone.sip.pjsua.testline", "run the echo test line (the app starts it)"),
+    ("apns-emulator", "softphone.apns.cli", "run the local APNs emulator"),
+    ("send-push", "softphone.apns.push_cli", "send a VoIP push (emulator, APNs sandbox or production)"),
 ]
 
 

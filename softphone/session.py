@@ -74,6 +74,7 @@ def run(args: argparse.Namespace) -> int:
         control_file=endpoint_file(args.profile),
         save_settings=store.save,
         recents=recents,
+        push_dir=paths.data_dir / "apns",
     )
     if loaded.message:
         problems.append(loaded.message)

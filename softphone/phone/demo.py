@@ -142,6 +142,27 @@ def build_tour(runtime: PhoneRuntime, probe: ToneProbeBridge | None = None) -> T
         await control.execute("wait-for", {"event": "call.ended"})
         return "the simulated caller rang, we answered and hung up"
 
+    async def push_wake_up() -> str:
+        if runtime.push is None or runtime.test_line is None:
+            raise RuntimeError("push wake-up is not running: " + "; ".join(runtime.problems))
+        await control.execute("inject", {"fault": "suspend-app"})
+        sent = await control.execute("push", {"preset": "flexisip", "caller": "Test Line"})
+        if sent["status"] != 200:
+            raise RuntimeError(f"APNs emulator answered {sent['status']} {sent.get('reason')}")
+        await control.execute("wait-for", {"event": "call.incoming"})
+        host, port = runtime.engine.local_address("udp")
+        await runtime.test_line.ring(f"sip:demo@{host}:{port}")
+        await control.execute("wait-for", {"event": "call.invite-matched"})
+        await control.execute("answer", {})
+        await control.execute("wait-for", {"event": "call.connected"})
+        await control.execute("hangup", {})
+        await control.execute("wait-for", {"event": "call.ended"})
+        await control.execute("inject", {"fault": "foreground-app"})
+        return (
+            f"suspended app woken by a VoIP push (APNs {sent['status']}, id {sent['apns_id']}), "
+            "call reported before the INVITE, answered"
+        )
+
     async def recents() -> str:
         if runtime.recents is None:
             return "no Recents store in this run"
@@ -160,5 +181,6 @@ def build_tour(runtime: PhoneRuntime, probe: ToneProbeBridge | None = None) -> T
     tour.add("hold and resume", hold)
     tour.add("hang up", end)
     tour.add("answer the simulated caller", incoming)
-    tour.add("both calls are in Recents", recents)
+    tour.add("VoIP push wake-up", push_wake_up)
+    tour.add("the calls are in Recents", recents)
     return tour

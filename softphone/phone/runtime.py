@@ -7,14 +7,16 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 from softphone.callkit import CallKitError, CallSystem, LoopClock, LoopDispatcher
+from softphone.control import ConflictError, NotFoundError
 from softphone.control.client import write_endpoint
 from softphone.control.server import ControlServer
 from softphone.phone.control_target import PhoneControl, call_json
+from softphone.phone.push import PushWakeUp
 from softphone.phone.recents_recorder import RecentsRecorder, load_call_directory
 from softphone.phone.voip_app import AudioControl, VoipApp
 from softphone.recents import RecentsError, RecentsStore
@@ -83,7 +85,7 @@ class PhoneRuntime:
         control_file: Path | None = None,
         audio: AudioControl | None = None,
         with_test_line: bool = True,
-        push: Callable[[Mapping[str, Any]], Awaitable[dict[str, Any]]] | None = None,
+        push_dir: Path | None = None,
         save_settings: Callable[[Settings], None] | None = None,
         recents: RecentsStore | None = None,
     ) -> None:
@@ -118,7 +120,14 @@ class PhoneRuntime:
                 load_call_directory(self.system, recents.directory)
             except (CallKitError, RecentsError) as exc:
                 self.problems.append(f"call directory: {exc}")
-        self.control = PhoneControl(self.app, self.system, state=self.state, push=push)
+        self.push: PushWakeUp | None = None
+        if push_dir is not None and settings.push.enabled and settings.push.use_emulator:
+            self.push = PushWakeUp(
+                self.app, push_dir, settings.push.bundle_id, on_sip_allowed=self._sip_allowed
+            )
+        self.control = PhoneControl(
+            self.app, self.system, state=self.state, push=self._push, inject=self.inject
+        )
         self.server: ControlServer | None = None
         self.test_line: TestLineProcess | None = TestLineProcess() if with_test_line else None
         self.registrations: dict[str, RegistrationStateChanged] = {}
@@ -170,6 +179,12 @@ class PhoneRuntime:
                 await _settle(self.engine.add_account(acc))
             except SipError as exc:
                 self.problems.append(f"account {acc.id}: {exc}")
+        if self.push is not None:
+            try:
+                await self.push.start()
+            except Exception as exc:  # the phone works without push; say why
+                self.problems.append(f"push wake-up unavailable: {exc}")
+                self.push = None
         if self.test_line is not None:
             try:
                 await self.test_line.start()
@@ -191,6 +206,9 @@ class PhoneRuntime:
                 self.control_file.unlink()
         with contextlib.suppress(Exception):
             await self.app.close()
+        if self.push is not None:
+            with contextlib.suppress(Exception):
+                await self.push.stop()
         if self.test_line is not None:
             with contextlib.suppress(Exception):
                 await self.test_line.stop()
@@ -198,6 +216,49 @@ class PhoneRuntime:
             await _settle(self.engine.stop())
         if self.recorder is not None:
             self.recorder.close()
+
+    def _sip_allowed(self, allowed: bool) -> None:
+        """PushKit moved the app: SIP is reachable only when not suspended (as on iOS)."""
+        self.app.accepting_calls = allowed
+
+    async def _push(self, params: Mapping[str, Any]) -> dict[str, Any]:
+        if self.push is None:
+            raise ConflictError("push wake-up is off (settings [push]) or failed to start")
+        payload = params.get("payload")
+        return await self.push.send(
+            preset=params.get("preset"),
+            caller=params.get("caller"),
+            payload=payload if isinstance(payload, Mapping) else None,
+        )
+
+    async def inject(self, fault: str, options: Mapping[str, Any]) -> dict[str, Any]:
+        """Faults and scenarios from the API and the UI (see README: Fault injection)."""
+        push = self.push
+        if fault in ("suspend-app", "foreground-app", "reinstall-app", "forget-push-report"):
+            if push is None:
+                raise ConflictError("push wake-up is not running")
+            if fault == "suspend-app":
+                push.suspend()
+            elif fault == "foreground-app":
+                push.foreground()
+            elif fault == "reinstall-app":
+                push.reinstall()
+            else:
+                push.forget_next_report = True
+            return {"fault": fault, "app_state": push.device.state.value}
+        if fault == "invite-timeout":
+            seconds = float(options.get("seconds", 2.0))
+            if not 0 < seconds <= 600:
+                raise ValueError("seconds must be in (0, 600]")
+            self.app.invite_timeout = seconds
+            return {"fault": fault, "seconds": seconds}
+        if fault == "lock":
+            self.system.device_locked = bool(options.get("on", True))
+            return {"fault": fault, "locked": self.system.device_locked}
+        raise NotFoundError(
+            f"unknown fault '{fault}': suspend-app, foreground-app, reinstall-app, "
+            "forget-push-report, invite-timeout, lock"
+        )
 
     def apply_ui_settings(self, data: Mapping[str, Any]) -> None:
         """Apply what the Settings page changed (codecs, push, accounts on/off) and save.
@@ -245,6 +306,13 @@ class PhoneRuntime:
                 for acc, ev in self.registrations.items()
             },
             "test_line": self.test_line.uri if self.test_line is not None else None,
+            "push": {
+                "token": self.push.token,
+                "app_state": self.push.device.state.value,
+                "failures": self.push.registry.failures if self.push.registry else 0,
+            }
+            if self.push is not None
+            else None,
             "problems": list(self.problems),
         }
 

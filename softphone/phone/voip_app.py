@@ -24,6 +24,7 @@ from softphone.callkit import (
     CallSystem,
     CXAnswerCallAction,
     CXCallController,
+    CXCallEndedReason,
     CXCallUpdate,
     CXEndCallAction,
     CXHandle,
@@ -128,6 +129,9 @@ class VoipApp:
         self.calls = CallBook()
         self.audio = audio
         self.answer_wait = answer_wait
+        self.invite_timeout = 20.0
+        #: False while the emulated app is suspended: no SIP socket, INVITEs get 480.
+        self.accepting_calls = True
         self._resolve_uri = resolve_uri or (lambda target: target)
         self._caller_name = caller_name
         self._listeners: list[Callable[[AppEvent], None]] = []
@@ -152,6 +156,14 @@ class VoipApp:
                 cb(event)
             except Exception:
                 log.exception("app event listener failed")
+
+    def emit_external(self, event_name: str, **data: Any) -> None:
+        """Add another part's event (PushKit, audio) to the app's stream."""
+        call = data.pop("call_uuid", None)
+        self._emit(event_name, call if isinstance(call, _uuid.UUID) else None, **data)
+
+    def forget(self, call_uuid: _uuid.UUID) -> None:
+        self.calls.remove(call_uuid)
 
     def _spawn(self, coro: Awaitable[Any]) -> None:
         task = asyncio.ensure_future(coro)
@@ -179,6 +191,64 @@ class VoipApp:
             self.calls.remove(call_uuid)
             raise
         return call_uuid
+
+    async def report_push_call(
+        self, push_call_id: str, caller_name: str, handle: str
+    ) -> _uuid.UUID:
+        """Report the call a VoIP push announced, before any INVITE exists (the seeds'
+        rule); the INVITE is matched to it later by Call-ID."""
+        call_uuid = _uuid.uuid4()
+        handle_text = handle or caller_name or "Unknown"
+        name = (self._caller_name(handle) if self._caller_name and handle else None) or (
+            caller_name or None
+        )
+        self.calls.add(
+            PhoneCall(
+                call_uuid,
+                outgoing=False,
+                handle=handle_text,
+                sip_dialog_id=push_call_id,
+                display_name=name,
+                from_push=True,
+            )
+        )
+        update = CXCallUpdate(
+            remote_handle=handle_for(handle_text),
+            localized_caller_name=name,
+            supports_holding=True,
+            supports_grouping=True,
+            supports_ungrouping=True,
+            supports_dtmf=True,
+            has_video=False,
+        )
+        try:
+            await self.provider.report_new_incoming_call(call_uuid, update)
+        except CallKitError:
+            self.calls.remove(call_uuid)
+            raise
+        self._emit("call.incoming", call_uuid, handle=handle_text, name=name, via="push")
+        self._spawn(self._invite_deadline(call_uuid))
+        return call_uuid
+
+    async def _invite_deadline(self, call_uuid: _uuid.UUID) -> None:
+        await asyncio.sleep(self.invite_timeout)
+        call = self.calls.get(call_uuid)
+        if call is None or call.sip_call_id is not None:
+            return
+        self.calls.remove(call_uuid)
+        pending, call.pending_answer = call.pending_answer, None
+        if isinstance(pending, CXAnswerCallAction) and not pending.is_complete:
+            pending.fail()
+        try:
+            self.provider.report_call_ended(call_uuid, None, CXCallEndedReason.FAILED)
+        except CallKitError as exc:
+            log.info("report_call_ended: %s", exc)
+        self._emit(
+            "call.failed",
+            call_uuid,
+            reason=f"no INVITE arrived within {self.invite_timeout:g} s of the push",
+            rule="invite-timeout",
+        )
 
     # ---- CXProviderDelegate --------------------------------------------------------
 
@@ -418,7 +488,14 @@ class VoipApp:
             log.exception("handling %r failed", event)
 
     async def _incoming(self, event: IncomingCallReceived) -> None:
+        if not self.accepting_calls:
+            self._emit("call.refused", None, status=480, reason="the app is suspended")
+            await _settle(self.engine.reject(event.call_id, 480))
+            return
         existing = self.calls.by_dialog(event.sip_call_id) if event.sip_call_id else None
+        if existing is None:  # a server that does not put the Call-ID in the push
+            waiting = [c for c in self.calls if c.from_push and c.sip_call_id is None]
+            existing = waiting[0] if len(waiting) == 1 else None
         if existing is not None and existing.sip_call_id is None:
             # The push reported this call already: attach the INVITE to it.
             existing.sip_call_id = event.call_id

@@ -1,0 +1,232 @@
+"""VoIP push wake-up, embedded: the app's PushKit delegate, the emulated app lifecycle,
+and a local APNs emulator that pushes can be sent to (as a caller's server would).
+
+The flow the seeds describe, end to end on loopback: a push is POSTed to the emulator
+(HTTP/2, TLS, JWT) -> the device channel hands it to ``PKPushRegistry`` -> the app wakes
+(SIP comes up) -> ``did_receive_incoming_push`` reports the call to CallKit at once ->
+the INVITE arrives and is matched to the reported call (answering early waits for it).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import uuid as _uuid
+from collections.abc import Callable, Mapping
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from softphone.apns.emulator import ApnsEmulator, DeviceChannelClient, EmulatorInfo
+from softphone.apns.payloads import compose
+from softphone.apns.sender import ApnsCredentials, ApnsSender, EmulatorEndpoint
+from softphone.callkit import CallKitError, CXCallEndedReason
+from softphone.phone.voip_app import VoipApp
+from softphone.pushkit import (
+    AppKilled,
+    AppState,
+    AppStateChanged,
+    EmulatedDevice,
+    LoopClock,
+    PKPushCredentials,
+    PKPushPayload,
+    PKPushRegistry,
+    PKPushType,
+    PushDelivered,
+    PushDropped,
+    RuleViolated,
+)
+
+log = logging.getLogger(__name__)
+
+TEAM_ID = "SOFTPHONE1"
+KEY_ID = "EMULATOR01"
+
+
+class PushWakeUp:
+    """The app's PushKit side plus the embedded APNs emulator and a sender to it."""
+
+    def __init__(
+        self,
+        app: VoipApp,
+        state_dir: Path,
+        bundle_id: str = "com.example.softphone",
+        *,
+        on_sip_allowed: Callable[[bool], None] | None = None,
+    ) -> None:
+        self.app = app
+        self.state_dir = state_dir
+        self.bundle_id = bundle_id
+        self.on_sip_allowed = on_sip_allowed
+        self.emulator: ApnsEmulator | None = None
+        self.info: EmulatorInfo | None = None
+        self.channel: DeviceChannelClient | None = None
+        self.sender: ApnsSender | None = None
+        self.device = EmulatedDevice(LoopClock(), AppState.foreground)
+        self.registry: PKPushRegistry | None = None
+        self.events: list[object] = []
+        self._tasks: set[asyncio.Future[Any]] = set()
+        self._registered = False
+        #: Fault injection: the app "forgets" to report the next VoIP push to CallKit.
+        self.forget_next_report = False
+
+    @property
+    def token(self) -> str:
+        token = self.registry.push_token_for(PKPushType.voip) if self.registry else None
+        return token.hex() if token else ""
+
+    async def start(self) -> None:
+        """Start the emulator, get a VoIP token and register it on the device channel."""
+        self.emulator = ApnsEmulator(self.state_dir)
+        self.info = await self.emulator.start()
+        key_file = self.emulator.create_key(TEAM_ID, KEY_ID, [self.bundle_id])
+        self.registry = PKPushRegistry(
+            asyncio.get_running_loop(),
+            delegate=self,
+            device=self.device,
+            is_on_call=lambda: len(self.app.calls) > 0,
+        )
+        self.registry.subscribe(self._on_pushkit_event)
+        self.registry.desired_push_types = [PKPushType.voip]
+        self.channel = DeviceChannelClient(self.info.host, self.info.device_port, self._on_push)
+        await self.channel.connect()
+        await self.channel.register(self.token, self.bundle_id, "sandbox")
+        self._registered = True
+        self.sender = ApnsSender(
+            self.bundle_id,
+            ApnsCredentials(key_file, KEY_ID, TEAM_ID),
+            "sandbox",
+            EmulatorEndpoint(self.info.host, self.info.sandbox_port, self.info.ca_path),
+            timeout=5.0,
+        )
+
+    async def stop(self) -> None:
+        for closer in (self.sender, self.channel, self.emulator):
+            if closer is not None:
+                with contextlib.suppress(Exception):
+                    await closer.close() if not isinstance(closer, ApnsEmulator) else await (
+                        closer.stop()
+                    )
+
+    # ---- sending (the "caller's server") -------------------------------------------
+
+    async def send(
+        self,
+        *,
+        preset: str | None = None,
+        caller: str | None = None,
+        payload: Mapping[str, Any] | None = None,
+        call_id: str | None = None,
+    ) -> dict[str, Any]:
+        """POST a VoIP push for this phone to the emulator; the APNs answer as JSON."""
+        if self.sender is None or self.registry is None:
+            raise RuntimeError("push is not running")
+        body = (
+            dict(payload)
+            if payload is not None
+            else compose(preset or "flexisip", caller or "Alice", call_id)
+        )
+        result = await self.sender.send_voip(self.token, body)
+        return {**result.to_json(), "token": self.token, "payload": body}
+
+    # ---- the device side ------------------------------------------------------------
+
+    def _on_push(self, message: dict[str, Any]) -> None:
+        if self.registry is None:
+            return
+        expiration = message.get("expiration")
+        self.registry.receive_push(
+            message.get("payload"),
+            push_id=str(message.get("apns_id", "")),
+            expiration=float(expiration) if expiration else None,
+            sent_at=message.get("received_at"),
+        )
+
+    def _on_pushkit_event(self, event: object) -> None:
+        self.events.append(event)
+        data = {k: _plain(v) for k, v in asdict(event).items()}  # type: ignore[call-overload]
+        name = {
+            AppStateChanged: "app.state",
+            PushDelivered: "push.delivered",
+            PushDropped: "push.dropped",
+            RuleViolated: "push.rule-violated",
+            AppKilled: "app.killed",
+        }.get(type(event), "push." + type(event).__name__)
+        if isinstance(event, AppStateChanged):
+            data["sip_allowed"] = event.sip_allowed
+        self.app.emit_external(name, **data)
+        if isinstance(event, AppStateChanged) and self.on_sip_allowed is not None:
+            self.on_sip_allowed(event.sip_allowed)
+
+    # ---- PKPushRegistryDelegate -----------------------------------------------------
+
+    def did_update_push_credentials(
+        self, registry: PKPushRegistry, credentials: PKPushCredentials, type: PKPushType
+    ) -> None:
+        """Apple: ``pushRegistry(_:didUpdate:for:)``: send the new token to the server."""
+        if self.channel is not None and self._registered:
+            task = asyncio.ensure_future(
+                self.channel.register(credentials.token.hex(), self.bundle_id)
+            )
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+
+    def did_invalidate_push_token(self, registry: PKPushRegistry, type: PKPushType) -> None:
+        """Apple: ``pushRegistry(_:didInvalidatePushTokenFor:)``."""
+        self.app.emit_external("push.token-invalidated", type=type.value)
+
+    async def did_receive_incoming_push(
+        self,
+        registry: PKPushRegistry,
+        payload: PKPushPayload,
+        type: PKPushType,
+        completion: Callable[[], None],
+    ) -> None:
+        """Apple: ``pushRegistry(_:didReceiveIncomingPushWith:for:completion:)``: report the
+        call to CallKit before returning (iOS 13+ rule), then wait for the INVITE."""
+        call = payload.call
+        call_id = (call.call_id if call else "") or str(_uuid.uuid4())
+        try:
+            if payload.for_active_call:
+                return
+            if self.forget_next_report:
+                self.forget_next_report = False
+                self.app.emit_external("push.not-reported", reason="fault injected")
+                return
+            call_uuid = await self.app.report_push_call(
+                call_id,
+                call.caller_name if call else "Unknown caller",
+                call.handle if call else "",
+            )
+            registry.reported_call(call_id)
+            if payload.stale:  # QuickBlox's rule: too old to answer, show it as missed
+                with contextlib.suppress(CallKitError):
+                    self.app.provider.report_call_ended(
+                        call_uuid, None, CXCallEndedReason.UNANSWERED
+                    )
+                self.app.forget(call_uuid)
+        except CallKitError as exc:  # refused (DND, block list...): still reported
+            registry.reported_call(call_id)
+            self.app.emit_external("push.report-refused", reason=str(exc))
+        finally:
+            completion()
+
+    # ---- lifecycle ------------------------------------------------------------------
+
+    def suspend(self) -> None:
+        """The user leaves the app: iOS suspends it and its SIP socket goes away."""
+        self.device.suspend()
+
+    def foreground(self) -> None:
+        self.device.launch()
+
+    def reinstall(self) -> None:
+        if self.registry is not None:
+            self.registry.reinstall()
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value
+    return getattr(value, "value", str(value))
