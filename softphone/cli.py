@@ -34,7 +34,7 @@ _COMMANDS: list[tuple[str, str, str]] = [
     ("scenario", "softphone.control.cli_scenario", "run a scenario file against running phones"),
     ("testline", "softphone.sip.pjsua.testline", "run the echo test line (the app starts it)"),
     ("apns-emulator", "softphone.apns.cli", "run the local APNs emulator"),
-    ("send-push", "softphone.apns.push_cli", "send a VoIP push (emulator, APNs sandbox or production)"),
+    ("send-push", "softphone.apns.push_cli", "send a VoIP push (emulator or real APNs)"),
 ]
 
 
