@@ -56,7 +56,8 @@ def run(args: argparse.Namespace) -> int:
     paths = profile_paths(args.profile).ensure()
     store = SettingsStore(paths)
     problems: list[str] = []
-    secrets = _secrets(paths, problems)
+    secret_notes: list[str] = []
+    secrets = _secrets(paths, secret_notes)
     loaded = store.load()
     existing = QGuiApplication.instance()
     app = existing if isinstance(existing, QGuiApplication) else QGuiApplication(sys.argv[:1])
@@ -78,6 +79,8 @@ def run(args: argparse.Namespace) -> int:
     )
     if loaded.message:
         problems.append(loaded.message)
+    if any(acc.username for acc in loaded.settings.accounts):  # only then do we need it
+        problems.extend(secret_notes)
     runtime.problems.extend(problems)
     try:
         with loop:
