@@ -35,6 +35,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "and exit 0 only if every step passed",
     )
     parser.add_argument(
+        "--inspector",
+        action="store_true",
+        help="also open the Inspector (CallKit timeline, SIP ladder, push log)",
+    )
+    parser.add_argument(
         "--ui-demo",
         action="store_true",
         help="screens only, on an in-memory phone: calls ring, connect and arrive by themselves",

@@ -110,6 +110,27 @@ async def _main(args: argparse.Namespace, app: Any, runtime: Any) -> int:
         recents_model = RecentsListModel(runtime.recents)
         contacts_model = ContactsListModel(runtime.recents)
         runtime.recorder.on_added = lambda _id: recents_model.refresh()
+    from softphone.ui.inspector import export_session
+    from softphone.ui.inspector_bridge import InspectorBridge
+
+    bridge = InspectorBridge(runtime)
+
+    async def export(params: Any) -> dict[str, Any]:
+        from softphone.control import InvalidParamsError
+
+        if not str(params["path"]).lower().endswith((".json", ".html", ".htm")):
+            raise InvalidParamsError("the export file must end in .json or .html")
+        path = export_session(bridge.feed, params["path"], params.get("format"))
+        return {"path": str(path), "events": len(bridge.feed.timeline())}
+
+    runtime.control.extra["export"] = export
+    inspector = None
+    if getattr(args, "inspector", False):
+        from softphone.ui.inspector import open_inspector
+
+        inspector = open_inspector(bridge.feed)
+        if not getattr(args, "headless", False):
+            inspector.show()
     window = PhoneWindow(
         RuntimePhoneService(runtime),
         recents_model,
@@ -125,6 +146,9 @@ async def _main(args: argparse.Namespace, app: Any, runtime: Any) -> int:
         else:
             await _until_quit(app, getattr(args, "quit_after", None))
     finally:
+        if inspector is not None:
+            inspector.close()
+        bridge.close()
         window.close()
         await runtime.stop()
     return code

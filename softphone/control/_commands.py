@@ -93,6 +93,14 @@ COMMANDS: tuple[Command, ...] = (
         },
     ),
     Command(
+        "export",
+        "export the session (CallKit timeline, SIP ladder, push log) to a JSON or HTML file",
+        {
+            "path": Param("string", "file (.json or .html)", required=True, max_length=4096),
+            "format": Param("string", "json or html (default: suffix)", enum=("json", "html")),
+        },
+    ),
+    Command(
         "inject",
         "inject a fault or scenario (see the README's fault list)",
         {

@@ -78,6 +78,8 @@ class PhoneControl:
         self._push = push
         self._inject = inject
         self.cursor = EventCursor(app)
+        #: Commands served by layers above the phone (e.g. the Inspector's ``export``).
+        self.extra: dict[str, Callable[[Mapping[str, Any]], Awaitable[dict[str, Any]]]] = {}
 
     def _call(self, params: Mapping[str, Any], *, ringing: bool = False) -> CXCall:
         calls = [c for c in self.system.calls if not c.has_ended]
@@ -155,4 +157,6 @@ class PhoneControl:
             if self._inject is None:
                 raise ConflictError("fault injection is not available in this phone")
             return await self._inject(str(params["fault"]), params.get("options") or {})
-        raise NotFoundError(f"unknown command '{command}'")
+        if command in self.extra:
+            return await self.extra[command](params)
+        raise NotFoundError(f"'{command}' is not available in this phone")
