@@ -25,6 +25,10 @@ _CONTROL_HELP = {
     "push": "deliver a VoIP push to the running phone",
     "state": "print the running phone's state as JSON",
     "wait-for": "wait until an event happens (exit 0) or time out (exit 3)",
+    "lock": "lock (or --off: unlock) the emulated iPhone",
+    "dnd": "turn Do Not Disturb on (or --off)",
+    "inject": "inject a fault or scenario into the running phone",
+    "export": "export the session (timeline, SIP ladder, push log) as JSON or HTML",
 }
 
 # (name, module, help): the module exposes ``add_arguments(parser)`` and ``run(args) -> int``.

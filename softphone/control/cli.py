@@ -24,8 +24,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         parser.add_argument("--account", help="account id (default: the first)")
     if name in ("answer", "decline", "hangup", "hold", "mute", "dtmf"):
         parser.add_argument("--call", help="call UUID (default: the current call)")
-    if name in ("hold", "mute"):
+    if name in ("hold", "mute", "lock", "dnd"):
         parser.add_argument("--off", action="store_true", help="turn it off again")
+    if name == "inject":
+        parser.add_argument("fault", help="fault name (see the README's Fault injection)")
+        parser.add_argument(
+            "--option",
+            action="append",
+            default=[],
+            metavar="KEY=VALUE",
+            help="a fault option (VALUE is parsed as JSON when it can be)",
+        )
+    if name == "export":
+        parser.add_argument("path", help="file to write: .json or .html")
     if name == "dtmf":
         parser.add_argument("digits", help="0-9 * # A-D, ',' soft pause, ';' hard pause")
     if name == "push":
@@ -50,8 +61,23 @@ def params_from_args(args: argparse.Namespace) -> dict[str, Any]:
         value = getattr(args, key, None)
         if value is not None:
             params[key] = value
-    if name in ("hold", "mute"):
+    if name in ("hold", "mute", "lock", "dnd"):
         params["on"] = not args.off
+    if name == "inject":
+        params["fault"] = args.fault
+        options: dict[str, Any] = {}
+        for item in args.option:
+            key, sep, raw = item.partition("=")
+            if not sep or not key:
+                raise ControlClientError(400, "invalid_params", f"--option {item!r}: use KEY=VALUE")
+            try:
+                options[key] = json.loads(raw)
+            except ValueError:
+                options[key] = raw
+        if options:
+            params["options"] = options
+    if name == "export":
+        params["path"] = str(args.path)
     if name == "push" and args.payload:
         try:
             params["payload"] = json.loads(args.payload)

@@ -70,6 +70,8 @@ class PushWakeUp:
         self._registered = False
         #: Fault injection: the app "forgets" to report the next VoIP push to CallKit.
         self.forget_next_report = False
+        #: Fault injection: hold the next push back this many seconds before delivery.
+        self.delivery_delay = 0.0
 
     @property
     def token(self) -> str:
@@ -118,22 +120,25 @@ class PushWakeUp:
         caller: str | None = None,
         payload: Mapping[str, Any] | None = None,
         call_id: str | None = None,
+        ttl: int | None = None,
     ) -> dict[str, Any]:
         """POST a VoIP push for this phone to the emulator; the APNs answer as JSON."""
         if self.sender is None or self.registry is None:
             raise RuntimeError("push is not running")
-        body = (
-            dict(payload)
-            if payload is not None
-            else compose(preset or "flexisip", caller or "Alice", call_id)
-        )
-        result = await self.sender.send_voip(self.token, body)
+        if preset in (None, "generic"):  # a neutral SIP-server push (Flexisip's format)
+            preset = "flexisip"
+        body = dict(payload) if payload is not None else compose(preset, caller or "Alice", call_id)
+        result = await self.sender.send_voip(self.token, body, ttl=ttl)
         return {**result.to_json(), "token": self.token, "payload": body}
 
     # ---- the device side ------------------------------------------------------------
 
     def _on_push(self, message: dict[str, Any]) -> None:
         if self.registry is None:
+            return
+        if self.delivery_delay > 0:  # fault injection: the network holds the push back
+            delay, self.delivery_delay = self.delivery_delay, 0.0
+            asyncio.get_running_loop().call_later(delay, self._on_push, message)
             return
         expiration = message.get("expiration")
         self.registry.receive_push(

@@ -107,6 +107,7 @@ class PhoneRuntime:
             resolve_uri=self.resolve_uri,
             caller_name=self.contact_name,
         )
+        self._tasks: set[asyncio.Future[Any]] = set()
         self.problems: list[str] = []
         self.recents = recents
         self.recorder: RecentsRecorder | None = None
@@ -252,13 +253,76 @@ class PhoneRuntime:
                 raise ValueError("seconds must be in (0, 600]")
             self.app.invite_timeout = seconds
             return {"fault": fault, "seconds": seconds}
+        if fault == "stall-next-action":
+            timeout = options.get("timeout")
+            if timeout is not None:
+                self.system.action_timeout = float(timeout)
+            self.app.stall_next_action = True
+            return {"fault": fault, "action_timeout": self.system.action_timeout}
+        if fault == "block":
+            number = str(options.get("number", ""))
+            if not number.lstrip("+").isdigit():
+                raise ValueError("block needs options.number (E.164 digits)")
+            value = int(number.lstrip("+"))
+            if self.recents is not None:
+                self.recents.directory.add_blocking([value])
+                load_call_directory(self.system, self.recents.directory)
+            else:
+                directory = self.system.call_directory
+                blocked = set(directory.blocked_numbers) | {value}
+                directory.replace_all(sorted(blocked), directory.identification_entries)
+            return {"fault": fault, "blocked": number}
+        if fault == "cellular-call":
+            live = [c for c in self.system.calls if c.has_connected and not c.has_ended]
+            if not live:
+                raise ConflictError("no connected call for a cellular call to interrupt")
+            for call in live:
+                if not call.is_on_hold:
+                    await self.system.set_held(call.uuid, True)
+            self.app.emit_external("cellular.call-started")
+            seconds = float(options.get("seconds", 0))
+            if seconds > 0:
+                asyncio.get_running_loop().call_later(
+                    seconds, lambda: self._spawn_resume([c.uuid for c in live])
+                )
+            return {"fault": fault, "held": [str(c.uuid) for c in live]}
+        if fault in ("push-delay", "push-duplicate", "push-expired"):
+            if push is None:
+                raise ConflictError("push wake-up is not running")
+            caller = str(options.get("caller", "Delayed caller"))
+            if fault == "push-delay":
+                push.delivery_delay = float(options.get("seconds", 2.0))
+                sent = await push.send(preset="flexisip", caller=caller)
+            elif fault == "push-duplicate":
+                call_id = str(options.get("call_id", "dup-" + str(time.time())))
+                sent = await push.send(preset="flexisip", caller=caller, call_id=call_id)
+                await asyncio.sleep(0.3)
+                sent = await push.send(preset="flexisip", caller=caller, call_id=call_id)
+            else:  # delivered after its apns-expiration
+                push.delivery_delay = float(options.get("seconds", 2.0))
+                sent = await push.send(preset="flexisip", caller=caller, ttl=1)
+            return {"fault": fault, "push": sent}
         if fault == "lock":
             self.system.device_locked = bool(options.get("on", True))
             return {"fault": fault, "locked": self.system.device_locked}
         raise NotFoundError(
             f"unknown fault '{fault}': suspend-app, foreground-app, reinstall-app, "
-            "forget-push-report, invite-timeout, lock"
+            "forget-push-report, invite-timeout, stall-next-action, block, cellular-call, "
+            "push-delay, push-duplicate, push-expired, lock"
         )
+
+    def _spawn_resume(self, uuids: list[Any]) -> None:
+        async def resume() -> None:
+            for call_uuid in uuids:
+                call = self.system.call(call_uuid)
+                if call is not None and call.is_on_hold and not call.has_ended:
+                    with contextlib.suppress(CallKitError):
+                        await self.system.set_held(call_uuid, False)
+            self.app.emit_external("cellular.call-ended")
+
+        task = asyncio.ensure_future(resume())
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
     def apply_ui_settings(self, data: Mapping[str, Any]) -> None:
         """Apply what the Settings page changed (codecs, push, accounts on/off) and save.

@@ -132,6 +132,8 @@ class VoipApp:
         self.invite_timeout = 20.0
         #: False while the emulated app is suspended: no SIP socket, INVITEs get 480.
         self.accepting_calls = True
+        #: Fault injection: the next action the system hands us is never fulfilled.
+        self.stall_next_action = False
         self._resolve_uri = resolve_uri or (lambda target: target)
         self._caller_name = caller_name
         self._listeners: list[Callable[[AppEvent], None]] = []
@@ -265,8 +267,17 @@ class VoipApp:
         except SipError as exc:
             log.info("hangup of %s: %s", sip_call_id, exc)
 
+    def _stalled(self, action: object) -> bool:
+        if not self.stall_next_action:
+            return False
+        self.stall_next_action = False
+        self._emit("action.stalled", getattr(action, "call_uuid", None), action=repr(action))
+        return True
+
     def perform_start_call_action(self, provider: CXProvider, action: CXStartCallAction) -> None:
         """Apple: ``provider(_:perform: CXStartCallAction)``: send the INVITE."""
+        if self._stalled(action):
+            return
         call = self.calls.get(action.call_uuid)
         if call is None:  # a start requested by someone else (e.g. the system's UI)
             call = self.calls.add(
@@ -291,6 +302,8 @@ class VoipApp:
     def perform_answer_call_action(self, provider: CXProvider, action: CXAnswerCallAction) -> None:
         """Apple: ``provider(_:perform: CXAnswerCallAction)``: 200 OK the INVITE; when the
         VoIP push came first and the INVITE has not, wait for it (Linphone's rule)."""
+        if self._stalled(action):
+            return
         call = self.calls.get(action.call_uuid)
         if call is None:
             action.fail()
@@ -323,6 +336,8 @@ class VoipApp:
 
     def perform_end_call_action(self, provider: CXProvider, action: CXEndCallAction) -> None:
         """Apple: ``provider(_:perform: CXEndCallAction)``: decline (603), cancel or BYE."""
+        if self._stalled(action):
+            return
         call = self.calls.get(action.call_uuid)
         if call is None:
             action.fulfill()
@@ -353,6 +368,8 @@ class VoipApp:
         self, provider: CXProvider, action: CXSetHeldCallAction
     ) -> None:
         """Apple: ``provider(_:perform: CXSetHeldCallAction)``: re-INVITE sendonly/sendrecv."""
+        if self._stalled(action):
+            return
         call = self.calls.get(action.call_uuid)
         if call is None or call.sip_call_id is None:
             action.fail()
@@ -378,6 +395,8 @@ class VoipApp:
         self, provider: CXProvider, action: CXSetMutedCallAction
     ) -> None:
         """Apple: ``provider(_:perform: CXSetMutedCallAction)``: stop sending the mic."""
+        if self._stalled(action):
+            return
         call = self.calls.get(action.call_uuid)
         if call is None or call.sip_call_id is None:
             action.fail()
@@ -395,6 +414,8 @@ class VoipApp:
         self, provider: CXProvider, action: CXPlayDTMFCallAction
     ) -> None:
         """Apple: ``provider(_:perform: CXPlayDTMFCallAction)``: RFC 4733 or SIP INFO."""
+        if self._stalled(action):
+            return
         call = self.calls.get(action.call_uuid)
         if call is None or call.sip_call_id is None:
             action.fail()
@@ -422,6 +443,8 @@ class VoipApp:
         self, provider: CXProvider, action: CXSetGroupCallAction
     ) -> None:
         """Apple: ``provider(_:perform: CXSetGroupCallAction)``: join the conference bridge."""
+        if self._stalled(action):
+            return
         call = self.calls.get(action.call_uuid)
         if call is None or call.sip_call_id is None:
             action.fail()

@@ -1,0 +1,101 @@
+"""Each injectable fault has its effect on a real phone (CallKit + pjsua2 + test line)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from softphone.callkit import CallState
+from softphone.phone.runtime import PhoneRuntime
+from softphone.settings import Settings
+from softphone.sip.pjsua import create_engine
+from softphone.sip.testline import TestLineProcess
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+async def phone(tmp_path: Path):  # type: ignore[no-untyped-def]
+    runtime = PhoneRuntime(create_engine(), Settings(), push_dir=tmp_path / "apns")
+    await runtime.start()
+    try:
+        yield runtime
+    finally:
+        await runtime.stop()
+
+
+async def _connected_echo_call(phone: PhoneRuntime) -> None:
+    await phone.control.execute("call", {"to": "echo"})
+    await phone.control.execute("wait-for", {"event": "call.connected"})
+
+
+async def test_block_list_declines_the_caller_with_603(phone: PhoneRuntime) -> None:
+    await phone.control.execute("inject", {"fault": "block", "options": {"number": "15550100"}})
+    caller = TestLineProcess(user="15550100")
+    await caller.start()
+    try:
+        host, port = phone.engine.local_address("udp")
+        await caller.ring(f"sip:me@{host}:{port}")
+        refused = await phone.control.execute("wait-for", {"event": "call.refused"})
+        assert refused["data"]["status"] == 603
+        assert (await caller.wait_for("ended")).fields["code"] == 603
+    finally:
+        await caller.stop()
+    rejected = [e for e in phone.system.events if type(e).__name__ == "IncomingCallRejected"]
+    assert rejected and rejected[-1].code.name == "FILTERED_BY_BLOCK_LIST"
+
+
+async def test_an_action_never_fulfilled_times_out(phone: PhoneRuntime) -> None:
+    await _connected_echo_call(phone)
+    await phone.control.execute(
+        "inject", {"fault": "stall-next-action", "options": {"timeout": 0.5}}
+    )
+    await phone.control.execute("mute", {"on": True})
+    await phone.control.execute("wait-for", {"event": "action.stalled"})
+    await phone.control.execute("wait-for", {"event": "action.timed-out", "timeout": 5})
+    timed_out = [e for e in phone.system.events if type(e).__name__ == "ActionTimedOut"]
+    assert timed_out
+    assert not phone.system.calls[0].is_muted
+
+
+async def test_a_cellular_call_holds_ours_and_gives_it_back(phone: PhoneRuntime) -> None:
+    await _connected_echo_call(phone)
+    await phone.control.execute("inject", {"fault": "cellular-call", "options": {"seconds": 0.5}})
+    await phone.control.execute("wait-for", {"event": "call.held"})
+    assert phone.test_line is not None
+    await phone.test_line.wait_for("held")
+    await phone.control.execute("wait-for", {"event": "cellular.call-ended", "timeout": 5})
+    await phone.control.execute("wait-for", {"event": "call.resumed"})
+    assert phone.system.calls[0].state is CallState.ACTIVE
+
+
+async def test_cellular_call_needs_a_call(phone: PhoneRuntime) -> None:
+    from softphone.control import ConflictError
+
+    with pytest.raises(ConflictError):
+        await phone.control.execute("inject", {"fault": "cellular-call"})
+
+
+async def test_a_duplicate_push_is_recognised_as_the_same_call(phone: PhoneRuntime) -> None:
+    await phone.control.execute("inject", {"fault": "push-duplicate", "options": {"call_id": "c1"}})
+    first = await phone.control.execute("wait-for", {"event": "push.delivered"})
+    second = await phone.control.execute("wait-for", {"event": "push.delivered"})
+    assert first["data"]["for_active_call"] is False
+    assert second["data"]["for_active_call"] is True
+    ringing = [c for c in phone.system.calls if c.state is CallState.RINGING]
+    assert len(ringing) == 1
+
+
+async def test_a_delayed_push_still_rings(phone: PhoneRuntime) -> None:
+    await phone.control.execute("inject", {"fault": "push-delay", "options": {"seconds": 0.5}})
+    await phone.control.execute("wait-for", {"event": "call.incoming", "timeout": 5})
+
+
+async def test_a_push_delivered_after_its_expiration_is_dropped(phone: PhoneRuntime) -> None:
+    await phone.control.execute("inject", {"fault": "push-expired", "options": {"seconds": 1.6}})
+    violation = await phone.control.execute(
+        "wait-for", {"event": "push.rule-violated", "timeout": 5}
+    )
+    assert violation["data"]["rule"] == "apns-expiration"
+    assert not [c for c in phone.system.calls if not c.has_ended]
