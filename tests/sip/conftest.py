@@ -23,7 +23,7 @@ async def start_engine() -> AsyncIterator[StartEngine]:
         eng = create_engine()
         rec = EventRecorder()
         eng.subscribe(rec)
-        await eng.start(config or EngineConfig())
+        await eng.start(config or EngineConfig(log_messages=True))
         started.append(eng)
         return eng, rec
 
@@ -34,7 +34,7 @@ async def start_engine() -> AsyncIterator[StartEngine]:
 
 @pytest.fixture
 async def engine(start_engine: StartEngine) -> tuple[PjsuaEngine, EventRecorder]:
-    return await start_engine(EngineConfig(no_answer_timeout=0))
+    return await start_engine(EngineConfig(log_messages=True))
 
 
 def auto_answer(engine: PjsuaEngine, code: int = 200) -> Callable[[SipEvent], None]:

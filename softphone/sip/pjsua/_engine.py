@@ -280,6 +280,7 @@ class PjsuaEngine:
         mc = acfg.mediaConfig
         mc.srtpUse = _SRTP[self._config.srtp]
         mc.srtpSecureSignaling = 0
+        mc.lockCodecEnabled = False  # no extra re-INVITE when the answer lists several codecs
         if bind_address not in ("", "0.0.0.0"):
             mc.transportConfig.boundAddress = bind_address
             mc.transportConfig.publicAddress = bind_address
