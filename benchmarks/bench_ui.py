@@ -25,6 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 SETTLE_S = 3.0
 TIMEOUT_S = 40.0
+RUNS = 3
 
 
 @contextmanager
@@ -46,15 +47,20 @@ def xvfb() -> Iterator[str]:
         proc.wait(timeout=10)
 
 
-def _viewable_window(display: str, pid: int, names: tuple[str, ...]) -> bool:
+def _windows(display: str, names: tuple[str, ...]) -> list[str]:
+    """Ids of the top-level windows whose title starts with one of ``names``."""
     env = {**os.environ, "DISPLAY": display}
     tree = subprocess.run(
         ["xwininfo", "-root", "-tree"], env=env, capture_output=True, text=True, timeout=5
     ).stdout
-    for line in tree.splitlines():
-        if not any(f'"{n}' in line for n in names):
+    return [ln.split()[0] for ln in tree.splitlines() if any(f'"{n}' in ln for n in names)]
+
+
+def _viewable_window(display: str, names: tuple[str, ...], ignore: set[str]) -> bool:
+    env = {**os.environ, "DISPLAY": display}
+    for wid in _windows(display, names):
+        if wid in ignore:
             continue
-        wid = line.split()[0]
         info = subprocess.run(
             ["xwininfo", "-id", wid], env=env, capture_output=True, text=True, timeout=5
         ).stdout
@@ -90,6 +96,7 @@ def measure_start(
     """(seconds to a viewable window, RSS MB after settling) of one cold start."""
     full_env = {**os.environ, **(env or {}), "DISPLAY": display}
     full_env.pop("QT_QPA_PLATFORM", None)
+    before = set(_windows(display, names))
     start = time.perf_counter()
     proc = subprocess.Popen(
         cmd,
@@ -99,7 +106,7 @@ def measure_start(
         start_new_session=True,
     )
     try:
-        while not _viewable_window(display, proc.pid, names):
+        while not _viewable_window(display, names, before):
             if proc.poll() is not None:
                 raise RuntimeError(
                     f"{cmd[0]} exited with {proc.returncode} before showing a window"
@@ -111,12 +118,20 @@ def measure_start(
         time.sleep(SETTLE_S)
         return first_frame, _rss_mb(proc.pid)
     finally:
-        os.killpg(proc.pid, 15)
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, 9)
-            proc.wait(timeout=10)
+        _stop_group(proc, display, names)
+
+
+def _stop_group(proc: subprocess.Popen[bytes], display: str, names: tuple[str, ...]) -> None:
+    """SIGTERM the app's process group, then SIGKILL whatever (or whichever window) lingers."""
+    os.killpg(proc.pid, 15)
+    deadline = time.perf_counter() + 10
+    while _windows(display, names) and time.perf_counter() < deadline:
+        time.sleep(0.05)
+    try:
+        os.killpg(proc.pid, 9)  # linphone outlives dbus-run-session after SIGTERM
+    except ProcessLookupError:
+        pass
+    proc.wait(timeout=10)
 
 
 def incoming_latency_ms(runs: int = 20) -> list[float]:
@@ -169,25 +184,18 @@ def main(argv: list[str]) -> int:
         return 2
     ours_cmd = [sys.executable, "-m", "softphone", "--quit-after", "30"]
     linphone_cmd = ["dbus-run-session", "--", "linphone"]
-    ok = True
     with xvfb() as display, tempfile.TemporaryDirectory() as home:
-        lin_env = {
+        env = {
             "HOME": home,
             "XDG_CONFIG_HOME": f"{home}/.config",
             "XDG_DATA_HOME": f"{home}/.local/share",
+            "XDG_CACHE_HOME": f"{home}/.cache",
         }
-        ours = [
-            measure_start(
-                ours_cmd,
-                display,
-                ("Softphone",),
-                {"HOME": home, "XDG_CONFIG_HOME": f"{home}/.config"},
-            )
-            for _ in range(3)
-        ]
+        # One first launch each (fills config and QML caches), then RUNS timed launches.
+        ours = [measure_start(ours_cmd, display, ("Softphone",), env) for _ in range(RUNS + 1)]
         theirs = [
-            measure_start(linphone_cmd, display, ("Linphone", "linphone"), lin_env)
-            for _ in range(3)
+            measure_start(linphone_cmd, display, ("Linphone", "linphone"), env)
+            for _ in range(RUNS + 1)
         ]
         lat = subprocess.run(
             [sys.executable, "-m", "benchmarks.bench_ui", "--latency"],
@@ -197,6 +205,12 @@ def main(argv: list[str]) -> int:
             timeout=120,
             cwd=ROOT,
         )
+    for name, runs in (("softphone", ours), ("linphone-desktop", theirs)):
+        print(
+            f"{name}: first launch {runs[0][0] * 1000:.0f} ms; then "
+            + ", ".join(f"{s * 1000:.0f} ms/{r:.0f} MB" for s, r in runs[1:])
+        )
+    ours, theirs = ours[1:], theirs[1:]
     o_start = statistics.median(s for s, _ in ours)
     t_start = statistics.median(s for s, _ in theirs)
     o_rss = statistics.median(r for _, r in ours)

@@ -7,7 +7,6 @@ import time
 from collections.abc import Callable
 
 import shiboken6
-from PySide6 import QtCore, QtGui, QtQml, QtQuick
 from PySide6.QtCore import QAbstractItemModel, QObject, QUrl
 from PySide6.QtQml import QQmlApplicationEngine
 from PySide6.QtQuick import QQuickItem, QQuickWindow, QSGRendererInterface
@@ -21,7 +20,7 @@ from softphone.ui.phone_viewmodel import PhoneViewModel
 from softphone.ui.service import PhoneUiService
 
 # Before any window exists (see _immortal): PySide6 6.12 + Python 3.11 refcount bug.
-make_singletons_immortal(QtCore, QtCore.Qt, QtGui, QtQml, QtQuick)
+make_singletons_immortal()
 
 
 def select_graphics_backend() -> str:
