@@ -13,7 +13,6 @@ from PySide6.QtQuick import QQuickItem, QQuickWindow, QSGRendererInterface
 
 from softphone import __version__
 from softphone.resources import resource_path
-from softphone.ui._demo_models import DemoContactsListModel, DemoRecentsListModel
 from softphone.ui._immortal import make_singletons_immortal
 from softphone.ui._runner import TaskRunner
 from softphone.ui.phone_viewmodel import PhoneViewModel
@@ -57,12 +56,15 @@ class PhoneWindow(QObject):
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
-        self.recents_model = (
-            recents_model if recents_model is not None else DemoRecentsListModel(parent=self)
-        )
-        self.contacts_model = (
-            contacts_model if contacts_model is not None else DemoContactsListModel(parent=self)
-        )
+        if recents_model is None or contacts_model is None:
+            from softphone.ui import _demo_models as demo  # only when the app gives none
+
+            if recents_model is None:
+                recents_model = demo.DemoRecentsListModel(parent=self)
+            if contacts_model is None:
+                contacts_model = demo.DemoContactsListModel(parent=self)
+        self.recents_model: QAbstractItemModel = recents_model
+        self.contacts_model: QAbstractItemModel = contacts_model
         self.view_model = PhoneViewModel(
             service, self.contacts_model, runner, clock, reduce_motion, parent=self
         )
