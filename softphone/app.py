@@ -80,8 +80,9 @@ def _run_screens(args: argparse.Namespace, service: PhoneUiService | None) -> in
     from PySide6.QtCore import QTimer
     from PySide6.QtGui import QGuiApplication
 
-    from softphone.ui.window import PhoneWindow, QmlLoadError
+    from softphone.ui.window import PhoneWindow, QmlLoadError, select_graphics_backend
 
+    select_graphics_backend()
     app = QGuiApplication(sys.argv[:1])
     app.setApplicationName(APP_NAME)
     app.setApplicationVersion(__version__)

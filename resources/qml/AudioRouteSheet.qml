@@ -32,7 +32,14 @@ Item {
                     Icon { visible: modelData.selected; anchors.right: parent.right; anchors.rightMargin: 18; anchors.verticalCenter: parent.verticalCenter
                         width: 20; height: 20; name: "checkmark"; color: Theme.blue; strokeWidth: 2.4 }
                     Rectangle { visible: index > 0; x: 56; width: parent.width - 56; height: 0.5; color: Theme.separator }
-                    MouseArea { anchors.fill: parent; onClicked: { sheet.phone.setAudioRoute(modelData.deviceId); sheet.close() } }
+                    MouseArea {
+                        anchors.fill: parent
+                        onClicked: {
+                            const phone = sheet.phone, device = modelData.deviceId
+                            sheet.close()
+                            phone.setAudioRoute(device) // the routes model changes: this delegate goes away
+                        }
+                    }
                 }
             }
         }

@@ -100,3 +100,37 @@ def route_dicts(device: DeviceSnapshot) -> list[dict[str, Any]]:
         {"deviceId": r.device_id, "name": r.name, "kind": r.kind, "selected": r.selected}
         for r in device.audio_routes
     ]
+
+
+def arrange(
+    calls: list[dict[str, Any]], live: list[dict[str, Any]]
+) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any], list[dict[str, Any]]]:
+    """(incoming, primary, held, conference members) the way iOS lays out several calls.
+
+    The primary call is the first live one not on hold (else the last held); a merged
+    group shows as one "Conference"; the held line is another call outside that group.
+    """
+    incoming = next((d for d in calls if d["state"] == "incoming"), {})
+    primary = next((d for d in live if not d["onHold"]), live[-1] if live else {})
+    group = primary.get("group", "")
+    conference = [d for d in live if group and d["group"] == group]
+    if len(conference) > 1:
+        people = f"{len(conference)} people"
+        primary = {
+            **primary,
+            "name": "Conference",
+            "hasName": True,
+            "initials": "",
+            "number": people,
+        }
+    held = next(
+        (
+            d
+            for d in live
+            if d["onHold"]
+            and d["uuid"] != primary.get("uuid")
+            and (not group or d["group"] != group)
+        ),
+        {},
+    )
+    return incoming, primary, held, conference

@@ -13,7 +13,8 @@ from PySide6.QtCore import Property, QAbstractItemModel, QObject, QTimer, Signal
 from softphone import APP_NAME
 from softphone.ui import _present
 from softphone.ui._runner import AsyncioTaskRunner, TaskRunner
-from softphone.ui.numbers import format_number, same_number
+from softphone.ui.caller_id import lookup_contact_name
+from softphone.ui.numbers import format_number
 from softphone.ui.service import CallSnapshot, CallState, IntentResult, PhoneUiService
 
 _LIVE = (
@@ -308,46 +309,14 @@ class PhoneViewModel(QObject):
         return [c["uuid"] for c in self._calls if c["group"] == call["group"]]
 
     def _lookup(self, handle: str) -> str:
-        model = self._contacts
-        if model is None:
-            return ""
-        roles = {bytes(v.data()).decode(): k for k, v in model.roleNames().items()}
-        for row in range(model.rowCount()):
-            index = model.index(row, 0)
-            numbers = list(model.data(index, roles.get("numbers", -1)) or [])
-            numbers += list(model.data(index, roles.get("sipUris", -1)) or [])
-            if any(same_number(handle, n) for n in numbers):
-                return str(model.data(index, roles.get("name", -1)) or "")
-        return ""
+        return lookup_contact_name(self._contacts, handle) if self._contacts is not None else ""
 
     def _refresh_calls(self) -> None:
         now = self._clock()
         snaps = [c for c in self._service.calls() if c.state != CallState.ENDED]
         calls = [_present.call_dict(c, now, self._lookup) for c in snaps]
-        incoming = next((d for d in calls if d["state"] == "incoming"), {})
         live = [d for d, s in zip(calls, snaps, strict=True) if s.state in _LIVE]
-        primary = next((d for d in live if not d["onHold"]), live[-1] if live else {})
-        group = primary.get("group", "")
-        conference = [d for d in live if group and d["group"] == group]
-        if len(conference) > 1:
-            primary = {
-                **primary,
-                "name": "Conference",
-                "hasName": True,
-                "initials": "",
-                "number": f"{len(conference)} people",
-            }
-        held = next(
-            (
-                d
-                for d in live
-                if d is not primary
-                and d["onHold"]
-                and (not group or d["group"] != group)
-                and d["uuid"] != primary.get("uuid")
-            ),
-            {},
-        )
+        incoming, primary, held, conference = _present.arrange(calls, live)
         new = (calls, incoming, primary, held, conference)
         if new != (self._calls, self._incoming, self._primary, self._held, self._conference):
             self._calls, self._incoming, self._primary, self._held, self._conference = new

@@ -2,20 +2,38 @@
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
 
 import shiboken6
 from PySide6.QtCore import QAbstractItemModel, QObject, QUrl
 from PySide6.QtQml import QQmlApplicationEngine
-from PySide6.QtQuick import QQuickItem, QQuickWindow
+from PySide6.QtQuick import QQuickItem, QQuickWindow, QSGRendererInterface
 
 from softphone import __version__
 from softphone.resources import resource_path
-from softphone.ui._demo_models import DemoContactsListModel, DemoRecentsListModel
+from softphone.ui._immortal import make_singletons_immortal
 from softphone.ui._runner import TaskRunner
 from softphone.ui.phone_viewmodel import PhoneViewModel
 from softphone.ui.service import PhoneUiService
+
+# Before any window exists (see _immortal): PySide6 6.12 + Python 3.11 refcount bug.
+make_singletons_immortal()
+
+
+def select_graphics_backend() -> str:
+    """Pick Qt Quick's renderer before the app starts; returns its name.
+
+    The screens are plain 2D (no shader effects), so the software renderer draws them the
+    same as OpenGL while using about half the memory and rendering a frame faster where
+    there is no GPU (Mesa llvmpipe, VMs, Xvfb). ``SOFTPHONE_GPU=1`` or an explicit
+    ``QT_QUICK_BACKEND`` keeps Qt's default hardware path.
+    """
+    if os.environ.get("SOFTPHONE_GPU") == "1" or os.environ.get("QT_QUICK_BACKEND"):
+        return os.environ.get("QT_QUICK_BACKEND", "default")
+    QQuickWindow.setGraphicsApi(QSGRendererInterface.GraphicsApi.Software)
+    return "software"
 
 
 class QmlLoadError(RuntimeError):
@@ -38,12 +56,15 @@ class PhoneWindow(QObject):
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
-        self.recents_model = (
-            recents_model if recents_model is not None else DemoRecentsListModel(parent=self)
-        )
-        self.contacts_model = (
-            contacts_model if contacts_model is not None else DemoContactsListModel(parent=self)
-        )
+        if recents_model is None or contacts_model is None:
+            from softphone.ui import _demo_models as demo  # only when the app gives none
+
+            if recents_model is None:
+                recents_model = demo.DemoRecentsListModel(parent=self)
+            if contacts_model is None:
+                contacts_model = demo.DemoContactsListModel(parent=self)
+        self.recents_model: QAbstractItemModel = recents_model
+        self.contacts_model: QAbstractItemModel = contacts_model
         self.view_model = PhoneViewModel(
             service, self.contacts_model, runner, clock, reduce_motion, parent=self
         )

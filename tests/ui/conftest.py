@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -33,9 +34,14 @@ def service(clock: Clock) -> FakePhoneUiService:
 
 
 @pytest.fixture
-def win(qtbot: object, service: FakePhoneUiService, clock: Clock) -> Iterator[PhoneWindow]:
+def win(
+    qtbot: object, qtlog: Any, service: FakePhoneUiService, clock: Clock
+) -> Iterator[PhoneWindow]:
+    """The real window; any QML warning or error during the test fails it."""
     window = PhoneWindow(service, runner=ImmediateTaskRunner(), clock=clock, reduce_motion=True)
     window.window.requestActivate()
     pump(50)
     yield window
+    qml_problems = [r.message for r in qtlog.records if ".qml:" in r.message]
     window.close()
+    assert not qml_problems, "QML reported problems:\n" + "\n".join(qml_problems)

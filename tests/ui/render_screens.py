@@ -16,7 +16,7 @@ from PySide6.QtGui import QGuiApplication
 from softphone.ui._runner import ImmediateTaskRunner
 from softphone.ui.fake_service import FakePhoneUiService
 from softphone.ui.service import CallQuality, CallState, UiError
-from softphone.ui.window import PhoneWindow
+from softphone.ui.window import PhoneWindow, select_graphics_backend
 from tests.ui import driver as d
 
 #: 2026-11-23 09:41:00 UTC, iOS's famous demo time (render with TZ=UTC).
@@ -177,6 +177,7 @@ def render(outdir: Path, names: list[str]) -> list[Path]:
 
 
 def main(argv: list[str]) -> int:
+    select_graphics_backend()  # the same renderer as the app
     app = QGuiApplication(sys.argv[:1])
     outdir = Path(argv[0])
     names = argv[argv.index("--only") + 1 :] if "--only" in argv else []
