@@ -102,15 +102,11 @@ def measure(
     return LoopResult(name, delays_ms(stereo), cpu)
 
 
-def run_ours(pulse: PulseServer, seconds: float, gui_load: bool = False) -> tuple[LoopResult, dict]:
-    args = [
-        sys.executable,
-        "-m",
-        "benchmarks._audio_loop",
-        str(seconds + 3),
-        "meas_mic",
-        "meas_out",
-    ]
+def run_ours(
+    pulse: PulseServer, seconds: float, gui_load: bool = False, tuning: tuple[str, ...] = ()
+) -> tuple[LoopResult, dict]:
+    args = [sys.executable, "-m", "benchmarks._audio_loop", str(seconds + 3)]
+    args += ["meas_mic", "meas_out", *tuning]
     child = subprocess.Popen(
         [*args, *(["--gui-load"] if gui_load else [])],
         env=pulse.env, stdout=subprocess.PIPE, text=True,
