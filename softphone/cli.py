@@ -32,6 +32,7 @@ _COMMANDS: list[tuple[str, str, str]] = [
     ("run", "softphone.app", "open the phone window (the default)"),
     *[(name, "softphone.control.cli", help_text) for name, help_text in _CONTROL_HELP.items()],
     ("scenario", "softphone.control.cli_scenario", "run a scenario file against running phones"),
+    ("testline", "softphone.sip.pjsua.testline", "run the echo test line (the app starts it)"),
 ]
 
 

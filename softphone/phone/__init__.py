@@ -1,1 +1,2 @@
-"""The "VoIP app": wires the CallKit provider, the SIP engine and PushKit together."""
+"""The "VoIP app": CallKit provider delegate <-> SIP engine <-> PushKit, as the seeds'
+CallManager and ProviderDelegate do it; plus what the UI and the control API drive."""

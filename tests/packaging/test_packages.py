@@ -38,10 +38,9 @@ def test_linux_bundle_builds_and_runs(tmp_path: Path) -> None:
     assert (bundle / "softphone.png").stat().st_size > 1000
     assert list((tmp_path / "dist").glob("softphone-*-linux-*.tar.gz"))
     env = {**os.environ, "SOFTPHONE_HOME": str(tmp_path / "home")}
-    ran = _run(
-        [str(bundle / "softphone"), "--headless", "--quit-after", "0.5"], env=env, timeout=120
-    )
-    assert ran.returncode == 0, ran.stderr[-3000:]
+    ran = _run([str(bundle / "softphone"), "--headless", "--demo"], env=env, timeout=180)
+    assert ran.returncode == 0, ran.stdout[-3000:] + ran.stderr[-3000:]
+    assert "demo passed" in ran.stdout
     helped = _run([str(bundle / "softphone"), "--help"], timeout=60)
     assert "usage: softphone" in helped.stdout
 
@@ -76,9 +75,10 @@ def test_wheel_installs_in_a_fresh_venv_and_runs(tmp_path: Path) -> None:
     assert check.returncode == 0, check.stderr
     assert str(env_dir) in check.stdout and "_resources" in check.stdout
     ran = _run(
-        [str(env_dir / "bin" / "softphone"), "--headless", "--quit-after", "0.5"],
+        [str(env_dir / "bin" / "softphone"), "--headless", "--demo"],
         env=env,
         cwd=tmp_path,
-        timeout=120,
+        timeout=180,
     )
-    assert ran.returncode == 0, ran.stderr[-3000:]
+    assert ran.returncode == 0, ran.stdout[-3000:] + ran.stderr[-3000:]
+    assert "demo passed" in ran.stdout

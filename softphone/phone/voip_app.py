@@ -1,0 +1,520 @@
+"""The VoIP app: a CXProvider delegate driving the SIP engine (the seeds' ProviderDelegate
+plus CallManager).
+
+Apple's split is kept: the app *requests* things through ``CXCallController`` (or the
+user does them on the system's call screen), the system hands the app ``CXAction``s,
+and the app performs them on SIP and fulfils or fails each one. SIP events that the
+user did not ask for (a new INVITE, the remote side answering or hanging up) become
+provider *reports*. Nothing here touches Qt or pjsua2.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import logging
+import time
+import uuid as _uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from softphone.callkit import (
+    CallKitError,
+    CallSystem,
+    CXAnswerCallAction,
+    CXCallController,
+    CXCallUpdate,
+    CXEndCallAction,
+    CXHandle,
+    CXHandleType,
+    CXPlayDTMFCallAction,
+    CXProvider,
+    CXProviderConfiguration,
+    CXSetGroupCallAction,
+    CXSetHeldCallAction,
+    CXSetMutedCallAction,
+    CXStartCallAction,
+    CXTransaction,
+)
+from softphone.phone.calls import CallBook, PhoneCall
+from softphone.phone.reasons import ended_reason, refusal_status
+from softphone.sip import (
+    CallConnected,
+    CallEnded,
+    CallHoldChanged,
+    CallProgressed,
+    DtmfReceived,
+    IncomingCallReceived,
+    SipEngine,
+    SipError,
+)
+
+log = logging.getLogger(__name__)
+
+#: The pjsua2 wheel's compiled limit is 4 calls: 2 groups of 2 can never exceed it.
+MAX_CALLS = 4
+
+
+class AudioControl(Protocol):
+    """What the app asks of the audio layer (softphone.audio implements it)."""
+
+    def activate(self) -> None: ...
+    def deactivate(self) -> None: ...
+    def ringback(self, on: bool) -> None: ...
+    def key_tone(self, digit: str) -> None: ...
+    def end_tone(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class AppEvent:
+    """Something the app did or saw, for the control API's ``wait-for`` and the inspector."""
+
+    name: str  # e.g. call.incoming, call.ringing, call.connected, call.ended, dtmf.received
+    at: float
+    call: str | None = None
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+async def _settle(result: object) -> object:
+    return await result if inspect.isawaitable(result) else result
+
+
+def handle_for(target: str) -> CXHandle:
+    """A CXHandle for what the user dialled: digits are phone numbers, the rest generic."""
+    value = target.strip()
+    digits = value.replace(" ", "").replace("-", "").replace("(", "").replace(")", "")
+    if digits.lstrip("+").isdigit():
+        return CXHandle(CXHandleType.PHONE_NUMBER, value)
+    return CXHandle(CXHandleType.GENERIC, value)
+
+
+def display_handle(remote_uri: str) -> str:
+    """``"Bob" <sip:+155501@host>`` -> ``+155501``; other URIs keep user@host."""
+    uri = remote_uri.strip()
+    if "<" in uri and ">" in uri:
+        uri = uri[uri.index("<") + 1 : uri.index(">")]
+    if uri.lower().startswith(("sip:", "sips:")):
+        uri = uri.split(":", 1)[1]
+    uri = uri.split(";", 1)[0]
+    user, _, _host = uri.partition("@")
+    if user.lstrip("+").isdigit():
+        return user
+    return uri
+
+
+class VoipApp:
+    """The app side of CallKit: provider delegate + call manager over a SIP engine."""
+
+    def __init__(
+        self,
+        engine: SipEngine,
+        system: CallSystem,
+        *,
+        app_name: str = "Softphone",
+        resolve_uri: Callable[[str], str] | None = None,
+        audio: AudioControl | None = None,
+        answer_wait: float = 10.0,
+        caller_name: Callable[[str], str | None] | None = None,
+    ) -> None:
+        self.engine = engine
+        self.system = system
+        self.configuration = CXProviderConfiguration(
+            localized_name=app_name, maximum_call_groups=2, maximum_calls_per_call_group=2
+        )
+        self.provider = CXProvider(self.configuration, system=system)
+        self.provider.set_delegate(self)
+        self.controller = CXCallController(system=system, provider=self.provider)
+        self.calls = CallBook()
+        self.audio = audio
+        self.answer_wait = answer_wait
+        self._resolve_uri = resolve_uri or (lambda target: target)
+        self._caller_name = caller_name
+        self._listeners: list[Callable[[AppEvent], None]] = []
+        self.events: list[AppEvent] = []
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self.account_id: str | None = None
+        self._unsubscribe = engine.subscribe(self._on_sip_event)
+
+    # ---- events -----------------------------------------------------------------
+
+    def subscribe(self, callback: Callable[[AppEvent], None]) -> Callable[[], None]:
+        self._listeners.append(callback)
+        return lambda: self._listeners.remove(callback) if callback in self._listeners else None
+
+    def _emit(self, event_name: str, call: _uuid.UUID | None = None, **data: Any) -> None:
+        event = AppEvent(event_name, time.monotonic(), str(call) if call else None, data)
+        self.events.append(event)
+        if len(self.events) > 5000:
+            del self.events[:1000]
+        for cb in list(self._listeners):
+            try:
+                cb(event)
+            except Exception:
+                log.exception("app event listener failed")
+
+    def _spawn(self, coro: Awaitable[Any]) -> None:
+        task = asyncio.ensure_future(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._task_done)
+
+    def _task_done(self, task: asyncio.Task[Any]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("app task failed", exc_info=task.exception())
+            self._emit("error", message=str(task.exception()))
+
+    # ---- the call manager (requests) ----------------------------------------------
+
+    async def start_call(self, target: str) -> _uuid.UUID:
+        """Place a call: request a CXStartCallAction (Apple: ``CXCallController.request``)."""
+        if not target or not target.strip():
+            raise ValueError("nothing to call: enter a number or a SIP URI")
+        call_uuid = _uuid.uuid4()
+        handle = handle_for(target)
+        self.calls.add(PhoneCall(call_uuid, outgoing=True, handle=target.strip()))
+        try:
+            await self.controller.request(CXTransaction([CXStartCallAction(call_uuid, handle)]))
+        except CallKitError:
+            self.calls.remove(call_uuid)
+            raise
+        return call_uuid
+
+    # ---- CXProviderDelegate --------------------------------------------------------
+
+    def provider_did_reset(self, provider: CXProvider) -> None:
+        """Apple: ``providerDidReset(_:)``: end every SIP call, forget them all."""
+        for call in self.calls:
+            if call.sip_call_id is not None:
+                self._spawn(self._hangup_quietly(call.sip_call_id))
+            self.calls.remove(call.uuid)
+
+    async def _hangup_quietly(self, sip_call_id: str) -> None:
+        try:
+            await _settle(self.engine.hangup(sip_call_id))
+        except SipError as exc:
+            log.info("hangup of %s: %s", sip_call_id, exc)
+
+    def perform_start_call_action(self, provider: CXProvider, action: CXStartCallAction) -> None:
+        """Apple: ``provider(_:perform: CXStartCallAction)``: send the INVITE."""
+        call = self.calls.get(action.call_uuid)
+        if call is None:  # a start requested by someone else (e.g. the system's UI)
+            call = self.calls.add(
+                PhoneCall(action.call_uuid, outgoing=True, handle=action.handle.value)
+            )
+        self._spawn(self._start(call, action))
+
+    async def _start(self, call: PhoneCall, action: CXStartCallAction) -> None:
+        try:
+            uri = self._resolve_uri(call.handle)
+            sip_id = await _settle(self.engine.make_call(uri, self.account_id))
+        except (SipError, ValueError) as exc:
+            self._emit("call.failed", call.uuid, reason=str(exc))
+            action.fail()
+            self.calls.remove(call.uuid)
+            return
+        call.sip_call_id = str(sip_id)
+        action.fulfill()
+        self.provider.report_outgoing_call_started_connecting(call.uuid)
+        self._emit("call.outgoing", call.uuid, handle=call.handle, uri=uri)
+
+    def perform_answer_call_action(self, provider: CXProvider, action: CXAnswerCallAction) -> None:
+        """Apple: ``provider(_:perform: CXAnswerCallAction)``: 200 OK the INVITE; when the
+        VoIP push came first and the INVITE has not, wait for it (Linphone's rule)."""
+        call = self.calls.get(action.call_uuid)
+        if call is None:
+            action.fail()
+            return
+        if call.sip_call_id is None:
+            call.pending_answer = action
+            self._emit("call.answer-postponed", call.uuid)
+            self._spawn(self._answer_deadline(call, action))
+            return
+        self._spawn(self._answer(call, action))
+
+    async def _answer_deadline(self, call: PhoneCall, action: CXAnswerCallAction) -> None:
+        await asyncio.sleep(self.answer_wait)
+        if call.pending_answer is action and not action.is_complete:
+            call.pending_answer = None
+            action.fail()
+            self._emit("call.failed", call.uuid, reason="no INVITE arrived after the push")
+
+    async def _answer(self, call: PhoneCall, action: CXAnswerCallAction) -> None:
+        assert call.sip_call_id is not None
+        try:
+            await _settle(self.engine.answer(call.sip_call_id, 200))
+        except SipError as exc:
+            self._emit("call.failed", call.uuid, reason=str(exc))
+            action.fail()
+            return
+        call.connected = True
+        action.fulfill()
+        self._emit("call.connected", call.uuid)
+
+    def perform_end_call_action(self, provider: CXProvider, action: CXEndCallAction) -> None:
+        """Apple: ``provider(_:perform: CXEndCallAction)``: decline (603), cancel or BYE."""
+        call = self.calls.get(action.call_uuid)
+        if call is None:
+            action.fulfill()
+            return
+        call.ending_locally = True
+        if call.pending_answer is not None:
+            pending, call.pending_answer = call.pending_answer, None
+            if isinstance(pending, CXAnswerCallAction) and not pending.is_complete:
+                pending.fail()
+        self._spawn(self._end(call, action))
+
+    async def _end(self, call: PhoneCall, action: CXEndCallAction) -> None:
+        try:
+            if call.sip_call_id is not None:
+                if not call.outgoing and not call.connected:
+                    await _settle(self.engine.reject(call.sip_call_id, 603))
+                else:
+                    await _settle(self.engine.hangup(call.sip_call_id))
+        except SipError as exc:
+            log.info("ending %s: %s", call.uuid, exc)
+        action.fulfill()
+        self.calls.remove(call.uuid)
+        if self.audio is not None:
+            self.audio.end_tone()
+        self._emit("call.ended", call.uuid, by="local")
+
+    def perform_set_held_call_action(
+        self, provider: CXProvider, action: CXSetHeldCallAction
+    ) -> None:
+        """Apple: ``provider(_:perform: CXSetHeldCallAction)``: re-INVITE sendonly/sendrecv."""
+        call = self.calls.get(action.call_uuid)
+        if call is None or call.sip_call_id is None:
+            action.fail()
+            return
+        sip_id = call.sip_call_id
+
+        async def run() -> None:
+            try:
+                if action.is_on_hold:
+                    await _settle(self.engine.hold(sip_id))
+                else:
+                    await _settle(self.engine.unhold(sip_id))
+            except SipError as exc:
+                self._emit("error", call.uuid if call else None, message=str(exc))
+                action.fail()
+                return
+            action.fulfill()
+            self._emit("call.held" if action.is_on_hold else "call.resumed", action.call_uuid)
+
+        self._spawn(run())
+
+    def perform_set_muted_call_action(
+        self, provider: CXProvider, action: CXSetMutedCallAction
+    ) -> None:
+        """Apple: ``provider(_:perform: CXSetMutedCallAction)``: stop sending the mic."""
+        call = self.calls.get(action.call_uuid)
+        if call is None or call.sip_call_id is None:
+            action.fail()
+            return
+        try:
+            self.engine.set_mute(call.sip_call_id, action.is_muted)
+        except SipError as exc:
+            self._emit("error", action.call_uuid, message=str(exc))
+            action.fail()
+            return
+        action.fulfill()
+        self._emit("call.muted" if action.is_muted else "call.unmuted", action.call_uuid)
+
+    def perform_play_dtmf_call_action(
+        self, provider: CXProvider, action: CXPlayDTMFCallAction
+    ) -> None:
+        """Apple: ``provider(_:perform: CXPlayDTMFCallAction)``: RFC 4733 or SIP INFO."""
+        call = self.calls.get(action.call_uuid)
+        if call is None or call.sip_call_id is None:
+            action.fail()
+            return
+        digits = "".join(ch for ch in action.digits if ch not in ",;")
+        sip_id = call.sip_call_id
+
+        async def run() -> None:
+            try:
+                if digits:
+                    await _settle(self.engine.send_dtmf(sip_id, digits))
+            except SipError as exc:
+                self._emit("error", action.call_uuid, message=str(exc))
+                action.fail()
+                return
+            if self.audio is not None:
+                for d in digits:
+                    self.audio.key_tone(d)
+            action.fulfill()
+            self._emit("dtmf.sent", action.call_uuid, digits=action.digits)
+
+        self._spawn(run())
+
+    def perform_set_group_call_action(
+        self, provider: CXProvider, action: CXSetGroupCallAction
+    ) -> None:
+        """Apple: ``provider(_:perform: CXSetGroupCallAction)``: join the conference bridge."""
+        call = self.calls.get(action.call_uuid)
+        if call is None or call.sip_call_id is None:
+            action.fail()
+            return
+        other_uuid = action.call_uuid_to_group_with
+        other = self.calls.get(other_uuid) if other_uuid is not None else None
+        ids = [call.sip_call_id]
+        if other is not None and other.sip_call_id is not None:
+            ids.append(other.sip_call_id)
+
+        async def run() -> None:
+            try:
+                await _settle(self.engine.conference(ids))
+            except SipError as exc:
+                self._emit("error", action.call_uuid, message=str(exc))
+                action.fail()
+                return
+            action.fulfill()
+            self._emit("call.grouped", action.call_uuid, with_call=str(other_uuid or ""))
+
+        self._spawn(run())
+
+    def timed_out_performing_action(self, provider: CXProvider, action: object) -> None:
+        """Apple: ``provider(_:timedOutPerforming:)``."""
+        self._emit("action.timed-out", getattr(action, "call_uuid", None), action=repr(action))
+
+    def did_activate_audio_session(self, provider: CXProvider, session: object) -> None:
+        """Apple: ``provider(_:didActivate:)``: only now may call audio start."""
+        if self.audio is not None:
+            self.audio.activate()
+        self._emit("audio.activated")
+
+    def did_deactivate_audio_session(self, provider: CXProvider, session: object) -> None:
+        """Apple: ``provider(_:didDeactivate:)``."""
+        if self.audio is not None:
+            self.audio.deactivate()
+        self._emit("audio.deactivated")
+
+    # ---- SIP events -> provider reports -------------------------------------------
+
+    def _on_sip_event(self, event: object) -> None:
+        try:
+            if isinstance(event, IncomingCallReceived):
+                self._spawn(self._incoming(event))
+            elif isinstance(event, CallProgressed):
+                self._progress(event)
+            elif isinstance(event, CallConnected):
+                self._connected(event)
+            elif isinstance(event, CallEnded):
+                self._ended(event)
+            elif isinstance(event, CallHoldChanged):
+                call = self.calls.by_sip(event.call_id)
+                if call is not None:
+                    self._emit(
+                        "call.remote-hold" if event.remote_hold else "call.remote-resume",
+                        call.uuid,
+                    )
+            elif isinstance(event, DtmfReceived):
+                call = self.calls.by_sip(event.call_id)
+                if call is not None:
+                    call.dtmf_received.append(event.digit)
+                    self._emit("dtmf.received", call.uuid, digit=event.digit)
+        except Exception:  # a SIP event must never take the app down
+            log.exception("handling %r failed", event)
+
+    async def _incoming(self, event: IncomingCallReceived) -> None:
+        existing = self.calls.by_dialog(event.sip_call_id) if event.sip_call_id else None
+        if existing is not None and existing.sip_call_id is None:
+            # The push reported this call already: attach the INVITE to it.
+            existing.sip_call_id = event.call_id
+            self._emit("call.invite-matched", existing.uuid, sip_call_id=event.sip_call_id)
+            await _settle(self.engine.answer(event.call_id, 180))
+            pending, existing.pending_answer = existing.pending_answer, None
+            if isinstance(pending, CXAnswerCallAction) and not pending.is_complete:
+                await self._answer(existing, pending)
+            return
+        call_uuid = _uuid.uuid4()
+        handle_text = display_handle(event.remote_uri)
+        name = event.remote_display_name or None
+        if self._caller_name is not None:  # iOS prefers the user's contact name
+            name = self._caller_name(handle_text) or name
+        call = self.calls.add(
+            PhoneCall(
+                call_uuid,
+                outgoing=False,
+                handle=handle_text,
+                sip_call_id=event.call_id,
+                sip_dialog_id=event.sip_call_id,
+                display_name=name,
+            )
+        )
+        update = CXCallUpdate(
+            remote_handle=handle_for(handle_text),
+            localized_caller_name=name,
+            supports_holding=True,
+            supports_grouping=True,
+            supports_ungrouping=True,
+            supports_dtmf=True,
+            has_video=False,
+        )
+        try:
+            await self.provider.report_new_incoming_call(call_uuid, update)
+        except CallKitError as exc:
+            self.calls.remove(call_uuid)
+            status, _phrase = refusal_status(getattr(exc, "code", None))
+            self._emit("call.refused", call_uuid, status=status, reason=str(exc))
+            try:
+                await _settle(self.engine.reject(event.call_id, status))
+            except SipError as sip_exc:
+                log.info("reject: %s", sip_exc)
+            return
+        try:
+            await _settle(self.engine.answer(event.call_id, 180))
+        except SipError as exc:
+            log.info("180 Ringing: %s", exc)
+        self._emit("call.incoming", call_uuid, handle=handle_text, name=call.display_name)
+
+    def _progress(self, event: CallProgressed) -> None:
+        call = self.calls.by_sip(event.call_id)
+        if call is None or not call.outgoing:
+            return
+        if event.code in (180, 183):
+            if self.audio is not None and not event.early_media:
+                self.audio.ringback(True)
+            self._emit("call.ringing", call.uuid, code=event.code, early_media=event.early_media)
+
+    def _connected(self, event: CallConnected) -> None:
+        call = self.calls.by_sip(event.call_id)
+        if call is None:
+            return
+        if self.audio is not None:
+            self.audio.ringback(False)
+        if call.outgoing and not call.connected:
+            call.connected = True
+            self.provider.report_outgoing_call_connected(call.uuid)
+            self._emit("call.connected", call.uuid)
+
+    def _ended(self, event: CallEnded) -> None:
+        call = self.calls.by_sip(event.call_id)
+        if call is None:
+            return
+        if self.audio is not None:
+            self.audio.ringback(False)
+        if call.ending_locally:
+            return  # the end action reports it
+        self.calls.remove(call.uuid)
+        cause = getattr(event.cause, "value", str(event.cause))
+        reason = ended_reason(str(cause), event.code, getattr(event, "reason_header", "") or "")
+        try:
+            self.provider.report_call_ended(call.uuid, None, reason)
+        except CallKitError as exc:
+            log.info("report_call_ended: %s", exc)
+        if self.audio is not None:
+            self.audio.end_tone()
+        self._emit(
+            "call.ended", call.uuid, by="remote", code=event.code, reason=event.reason, cause=cause
+        )
+
+    async def close(self) -> None:
+        """Hang every call up and stop listening to the engine."""
+        for call in self.calls:
+            if call.sip_call_id is not None:
+                await self._hangup_quietly(call.sip_call_id)
+        self._unsubscribe()
+        for task in list(self._tasks):
+            task.cancel()

@@ -1,0 +1,151 @@
+"""Wire a whole phone together and run it on Qt's event loop (qasync).
+
+The one place that picks the real implementations: the pjsua2 engine, the settings and
+secret stores of the profile, the window, and (``--demo``) the scripted tour.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+from typing import Any
+
+from softphone import APP_NAME, __version__
+
+log = logging.getLogger(__name__)
+
+
+def _secrets(paths: Any, problems: list[str]) -> Any:
+    import os
+
+    from softphone.settings import MemorySecretStore, SecretStoreError, open_secret_store
+
+    try:
+        store, message = open_secret_store(
+            paths.secrets_file, os.environ.get("SOFTPHONE_SECRETS_PASSPHRASE")
+        )
+    except SecretStoreError as exc:
+        problems.append(f"secrets: {exc}")
+        return MemorySecretStore()
+    if message:
+        problems.append(message)
+    return store
+
+
+def run(args: argparse.Namespace) -> int:
+    """Start the phone (window unless headless), run until quit; ``--demo`` runs the tour."""
+    import importlib
+
+    from PySide6.QtGui import QGuiApplication
+
+    try:  # PySide6 6.12 + Python 3.11 refcount workaround, when the UI ships it
+        importlib.import_module("softphone.ui._immortal").make_singletons_immortal()
+    except ImportError:
+        pass
+    import qasync
+
+    from softphone.control.client import endpoint_file
+    from softphone.phone.runtime import PhoneRuntime
+    from softphone.recents import RecentsStore, default_db_path
+    from softphone.settings import SettingsStore, profile_paths
+    from softphone.sip.pjsua import create_engine
+
+    paths = profile_paths(args.profile).ensure()
+    store = SettingsStore(paths)
+    problems: list[str] = []
+    secrets = _secrets(paths, problems)
+    loaded = store.load()
+    existing = QGuiApplication.instance()
+    app = existing if isinstance(existing, QGuiApplication) else QGuiApplication(sys.argv[:1])
+    app.setApplicationName(APP_NAME)
+    app.setApplicationVersion(__version__)
+    app.setQuitOnLastWindowClosed(False)  # we quit after shutting the phone down
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    recents = RecentsStore(default_db_path(paths.data_dir))
+    runtime = PhoneRuntime(
+        create_engine(),
+        loaded.settings,
+        profile=args.profile,
+        secrets=secrets,
+        control_file=endpoint_file(args.profile),
+        save_settings=store.save,
+        recents=recents,
+    )
+    if loaded.message:
+        problems.append(loaded.message)
+    runtime.problems.extend(problems)
+    try:
+        with loop:
+            return int(loop.run_until_complete(_main(args, app, runtime)))
+    finally:
+        recents.close()
+
+
+async def _main(args: argparse.Namespace, app: Any, runtime: Any) -> int:
+    from softphone.ui.phone_service import RuntimePhoneService
+    from softphone.ui.window import PhoneWindow
+
+    probe = None
+    if getattr(args, "demo", False):
+        from softphone.phone.probe import ToneProbeBridge
+
+        probe = ToneProbeBridge()
+    await runtime.start()
+    if probe is not None:
+        runtime.engine.set_audio_bridge(probe)
+        runtime.audio_status = (True, "demo: a 1 kHz probe tone instead of a microphone")
+    from softphone.ui.contacts_model import ContactsListModel
+    from softphone.ui.recents_model import RecentsListModel
+
+    recents_model = contacts_model = None
+    if runtime.recents is not None:
+        recents_model = RecentsListModel(runtime.recents)
+        contacts_model = ContactsListModel(runtime.recents)
+        runtime.recorder.on_added = lambda _id: recents_model.refresh()
+    window = PhoneWindow(
+        RuntimePhoneService(runtime),
+        recents_model,
+        contacts_model,
+        profile=runtime.profile,
+    )
+    if not getattr(args, "headless", False):
+        window.window.show()
+    code = 0
+    try:
+        if getattr(args, "demo", False):
+            code = await _demo(runtime, probe)
+        else:
+            await _until_quit(app, getattr(args, "quit_after", None))
+    finally:
+        window.close()
+        await runtime.stop()
+    return code
+
+
+async def _until_quit(app: Any, quit_after: float | None) -> None:
+    done = asyncio.get_running_loop().create_future()
+
+    def finish() -> None:
+        if not done.done():
+            done.set_result(None)
+
+    app.aboutToQuit.connect(finish)
+    app.lastWindowClosed.connect(finish)
+    if quit_after is not None:
+        asyncio.get_running_loop().call_later(quit_after, finish)
+    await done
+
+
+async def _demo(runtime: Any, probe: Any) -> int:
+    from softphone.phone.demo import build_tour, format_result
+
+    tour = build_tour(runtime, probe)
+    tour.on_step = lambda r: print(format_result(r), flush=True)
+    ok = await tour.run()
+    print(json.dumps(tour.report()), flush=True)
+    print("demo " + ("passed" if ok else "FAILED"), flush=True)
+    return 0 if ok else 1

@@ -1,0 +1,1031 @@
+"""The pjsua2 implementation of :class:`softphone.sip.engine.SipEngine`.
+
+Threading (DESIGN.md): ``threadCnt=0`` and ``mainThreadOnly=True``; the asyncio loop calls
+``libHandleEvents(0)`` every ~10 ms and as soon as a SIP socket is readable. Callbacks
+turn pjsua2 data into frozen events and hand them to subscribers with ``call_soon``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import gc
+import itertools
+import logging
+import re
+import threading
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import pjsua2 as pj
+
+from softphone.sip.config import AccountConfig, DtmfMethod, EngineConfig, SrtpMode
+from softphone.sip.engine import EventCallback, Unsubscribe
+from softphone.sip.errors import (
+    CallLimitError,
+    EngineStateError,
+    SipError,
+    TlsVerificationError,
+    TransportError,
+    UnknownAccountError,
+    UnknownCallError,
+    UnsupportedTransportError,
+)
+from softphone.sip.events import (
+    CallConnected,
+    CallEndCause,
+    CallEnded,
+    CallHoldChanged,
+    CallInfo,
+    CallMediaStateChanged,
+    CallMuteChanged,
+    CallProgressed,
+    CallStats,
+    Direction,
+    DtmfReceived,
+    IncomingCallReceived,
+    MediaState,
+    OutgoingCallStarted,
+    RegistrationState,
+    RegistrationStateChanged,
+    RegistrationStatus,
+    SipEvent,
+    estimate_mos,
+    frozen_headers,
+)
+from softphone.sip.media import SAMPLE_RATE, AudioBridge
+from softphone.sip.pjsua._bridge_port import BridgePort
+from softphone.sip.pjsua._fdwatch import socket_fds_bound_to
+from softphone.sip.pjsua._objects import Account, Call, LogWriter
+from softphone.sip.uri import check_transport, display_name_of, parse_uri, uri_of
+
+log = logging.getLogger(__name__)
+
+_TRANSPORT_KINDS = {
+    "udp": pj.PJSIP_TRANSPORT_UDP,
+    "tcp": pj.PJSIP_TRANSPORT_TCP,
+    "tls": pj.PJSIP_TRANSPORT_TLS,
+}
+_SRTP = {
+    SrtpMode.OFF: pj.PJMEDIA_SRTP_DISABLED,
+    SrtpMode.OPTIONAL: pj.PJMEDIA_SRTP_OPTIONAL,
+    SrtpMode.MANDATORY: pj.PJMEDIA_SRTP_MANDATORY,
+}
+_DTMF_DIGITS = re.compile(r"^[0-9*#A-Da-d]+$")
+_TLS_VERIFY_HINT = re.compile(r"(?i)certificate|verif|ssl|tls")
+
+
+@dataclass
+class _CallState:
+    key: str
+    call: Any  # the pjsua2 Call; None once disconnected (no reference may outlive it)
+    direction: Direction
+    account_id: str | None
+    remote_uri: str
+    sip_call_id: str = ""
+    connected: bool = False
+    local_hangup: bool = False
+    rejected: bool = False
+    no_answer: bool = False
+    local_hold: bool = False
+    remote_hold: bool = False
+    muted: bool = False
+    media_active: bool = False
+    audio: Any = None  # pj.AudioMedia of the call while media is up
+    timer: asyncio.TimerHandle | None = None
+    waiters: list[asyncio.Future[None]] = field(default_factory=list)
+
+
+@dataclass
+class _AccountState:
+    config: AccountConfig
+    acc: Account
+    state: RegistrationState = field(
+        default_factory=lambda: RegistrationState(RegistrationStatus.UNREGISTERED)
+    )
+    waiters: list[asyncio.Future[RegistrationState]] = field(default_factory=list)
+
+
+def _pj_error_text(exc: BaseException) -> str:
+    info = getattr(exc, "info", None)
+    if callable(info):
+        with contextlib.suppress(Exception):
+            return str(info())
+    reason = getattr(exc, "reason", None)
+    return str(reason or exc)
+
+
+class PjsuaEngine:
+    """A SIP user agent on pjsua2 (one per process: pjsua2 has one Endpoint)."""
+
+    def __init__(self, poll_interval: float = 0.01) -> None:
+        self.poll_interval = poll_interval
+        self._subscribers: list[EventCallback] = []
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._loop_thread = 0
+        self._ep: Any = None
+        self._config: EngineConfig | None = None
+        self._log_writer: LogWriter | None = None
+        self._transports: dict[str, tuple[int, str, int]] = {}
+        self._local_acc: Account | None = None
+        self._accounts: dict[str, _AccountState] = {}
+        self._calls: dict[str, _CallState] = {}
+        self._graveyard: list[Call] = []
+        self._ids = itertools.count(1)
+        self._poll_task: asyncio.Task[None] | None = None
+        self._readers: list[int] = []
+        self._bridge: AudioBridge | None = None
+        self._bridge_port: BridgePort | None = None
+        self._conference: set[str] = set()
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._media_on = False
+
+    # -- events --------------------------------------------------------------------------
+
+    def subscribe(self, callback: EventCallback) -> Unsubscribe:
+        self._subscribers.append(callback)
+
+        def unsubscribe() -> None:
+            with contextlib.suppress(ValueError):
+                self._subscribers.remove(callback)
+
+        return unsubscribe
+
+    def _emit(self, ev: SipEvent) -> None:
+        loop = self._loop
+        if loop is None or loop.is_closed():
+            return
+        if threading.get_ident() == self._loop_thread:
+            loop.call_soon(self._dispatch, ev)
+        else:
+            loop.call_soon_threadsafe(self._dispatch, ev)
+
+    def _dispatch(self, ev: SipEvent) -> None:
+        for cb in list(self._subscribers):
+            try:
+                cb(ev)
+            except Exception:
+                log.exception("SIP event subscriber failed on %r", ev)
+
+    # -- lifecycle ----------------------------------------------------------------------
+
+    @property
+    def started(self) -> bool:
+        return self._ep is not None
+
+    def _require_started(self) -> Any:
+        if self._ep is None:
+            raise EngineStateError("SIP engine is not started")
+        return self._ep
+
+    async def start(self, config: EngineConfig) -> None:
+        if self._ep is not None:
+            raise EngineStateError("SIP engine already started")
+        self._loop = asyncio.get_running_loop()
+        self._loop_thread = threading.get_ident()
+        self._config = config
+        ep = pj.Endpoint()
+        ep.libCreate()
+        self._ep = ep
+        try:
+            self._init_lib(ep, config)
+        except BaseException:
+            self._destroy_lib()
+            raise
+        self._poll_task = asyncio.create_task(self._poll_loop(), name="pjsua-poll")
+        ports = {port for _, _, port in self._transports.values()}
+        for fd in socket_fds_bound_to(ports):
+            with contextlib.suppress(Exception):
+                self._loop.add_reader(fd, self._pump)
+                self._readers.append(fd)
+
+    def _init_lib(self, ep: Any, config: EngineConfig) -> None:
+        cfg = pj.EpConfig()
+        cfg.uaConfig.threadCnt = 0
+        cfg.uaConfig.mainThreadOnly = True
+        cfg.uaConfig.maxCalls = 4
+        cfg.uaConfig.userAgent = config.user_agent
+        cfg.uaConfig.stunIgnoreFailure = True
+        if config.log_messages:
+            self._log_writer = LogWriter(self._emit)
+            cfg.logConfig.writer = self._log_writer
+            cfg.logConfig.msgLogging = True
+            cfg.logConfig.level = max(4, config.log_level)
+            cfg.logConfig.consoleLevel = max(4, config.log_level)
+            cfg.logConfig.decor = 0
+        else:
+            cfg.logConfig.msgLogging = False
+            cfg.logConfig.level = config.log_level
+            cfg.logConfig.consoleLevel = config.log_level
+        cfg.medConfig.clockRate = SAMPLE_RATE
+        cfg.medConfig.sndClockRate = SAMPLE_RATE
+        cfg.medConfig.channelCount = 1
+        cfg.medConfig.noVad = True
+        ep.libInit(cfg)
+        for t in config.transports:
+            tc = pj.TransportConfig()
+            tc.port = t.port
+            tc.boundAddress = t.bind_address
+            if t.bind_address not in ("", "0.0.0.0"):
+                tc.publicAddress = t.bind_address
+            if t.kind == "tls":
+                tls = tc.tlsConfig
+                tls.method = pj.PJSIP_TLSV1_2_METHOD
+                tls.CaListFile = config.tls.ca_file
+                tls.certFile = t.cert_file
+                tls.privKeyFile = t.key_file
+                tls.verifyServer = config.tls.verify_server
+                tls.verifyClient = config.tls.verify_client
+                tls.requireClientCert = config.tls.verify_client
+            try:
+                tid = ep.transportCreate(_TRANSPORT_KINDS[t.kind], tc)
+            except pj.Error as exc:
+                raise TransportError(
+                    f"cannot create {t.kind} transport on {t.bind_address}:{t.port}: "
+                    f"{_pj_error_text(exc)}"
+                ) from exc
+            name, _, port_text = str(ep.transportGetInfo(tid).localName).rpartition(":")
+            self._transports[t.kind] = (tid, name, int(port_text))
+        ep.libStart()
+        ep.audDevManager().setNullDev()
+        self._set_codecs(ep, config.codecs)
+        first = config.transports[0]
+        _, host, port = self._transports[first.kind]
+        acfg = pj.AccountConfig()
+        scheme = "sips" if first.kind == "tls" else "sip"
+        acfg.idUri = f"{scheme}:{config.local_user}@{host}:{port}"
+        if first.kind != "udp":
+            acfg.idUri += f";transport={first.kind}"
+        self._media_config(acfg, first.bind_address)
+        local = Account(self, None)
+        local.create(acfg, True)
+        self._local_acc = local
+
+    def _set_codecs(self, ep: Any, wanted: Iterable[str]) -> None:
+        wanted = [w.upper() for w in wanted]
+        for ci in ep.codecEnum2():
+            cid = str(ci.codecId)
+            prio = 0
+            for i, w in enumerate(wanted):
+                if cid.upper().startswith(w):
+                    prio = 250 - i
+                    break
+            else:
+                prio = max(1, min(int(ci.priority), 100))
+            ep.codecSetPriority(cid, prio)
+
+    def _media_config(self, acfg: Any, bind_address: str) -> None:
+        assert self._config is not None
+        mc = acfg.mediaConfig
+        mc.srtpUse = _SRTP[self._config.srtp]
+        mc.srtpSecureSignaling = 0
+        if bind_address not in ("", "0.0.0.0"):
+            mc.transportConfig.boundAddress = bind_address
+            mc.transportConfig.publicAddress = bind_address
+        acfg.natConfig.iceEnabled = False
+        acfg.natConfig.sdpNatRewriteUse = 0
+        acfg.natConfig.sipStunUse = pj.PJSUA_STUN_USE_DISABLED
+        acfg.natConfig.mediaStunUse = pj.PJSUA_STUN_USE_DISABLED
+        acfg.callConfig.timerUse = pj.PJSUA_SIP_TIMER_OPTIONAL
+
+    async def _poll_loop(self) -> None:
+        while self._ep is not None:
+            self._pump()
+            await asyncio.sleep(self.poll_interval)
+
+    def _pump(self) -> None:
+        ep = self._ep
+        if ep is None:
+            return
+        try:
+            ep.libHandleEvents(0)
+        except Exception:
+            log.exception("libHandleEvents failed")
+        if self._graveyard:
+            self._graveyard.clear()
+
+    async def stop(self) -> None:
+        if self._ep is None:
+            return
+        loop = asyncio.get_running_loop()
+        try:
+            self._hangup_all()
+            deadline = loop.time() + 2.0
+            while self._calls and loop.time() < deadline:
+                await asyncio.sleep(0.01)
+            unregs = [
+                self.unregister(aid, timeout=2.0)
+                for aid, a in self._accounts.items()
+                if a.state.state in (RegistrationStatus.REGISTERED, RegistrationStatus.REGISTERING)
+            ]
+            if unregs:
+                await asyncio.gather(*unregs, return_exceptions=True)
+            for _ in range(3):  # let the last responses/ACKs out
+                self._pump()
+                await asyncio.sleep(0.005)
+        finally:
+            self._destroy_lib()
+
+    def _hangup_all(self) -> None:
+        for st in list(self._calls.values()):
+            st.local_hangup = True
+            with contextlib.suppress(Exception):
+                st.call.hangup(pj.CallOpParam(True))
+
+    def _destroy_lib(self) -> None:
+        """DESIGN.md order: audio -> calls -> ports -> accounts -> gc -> libDestroy."""
+        ep = self._ep
+        if self._poll_task is not None:
+            self._poll_task.cancel()
+            self._poll_task = None
+        if self._loop is not None:
+            for fd in self._readers:
+                with contextlib.suppress(Exception):
+                    self._loop.remove_reader(fd)
+        self._readers.clear()
+        for t in self._tasks:
+            t.cancel()
+        self._tasks.clear()
+        for st in self._calls.values():
+            if st.timer is not None:
+                st.timer.cancel()
+            for w in st.waiters:
+                if not w.done():
+                    w.cancel()
+        if self._bridge_port is not None:
+            for st in self._calls.values():
+                self._disconnect_media(st)
+        if self._media_on and self._bridge is not None:
+            with contextlib.suppress(Exception):
+                self._bridge.media_stopped()
+        self._media_on = False
+        self._calls.clear()
+        self._graveyard.clear()
+        self._conference.clear()
+        self._bridge_port = None
+        for a in self._accounts.values():
+            with contextlib.suppress(Exception):
+                a.acc.shutdown()
+        if self._local_acc is not None:
+            with contextlib.suppress(Exception):
+                self._local_acc.shutdown()
+        self._accounts.clear()
+        self._local_acc = None
+        gc.collect()
+
+        self._ep = None
+        self._transports.clear()
+        if ep is not None:
+            try:
+                ep.libDestroy()
+            except Exception:
+                log.exception("libDestroy failed")
+        self._log_writer = None
+        gc.collect()
+
+    def local_address(self, transport: str = "udp") -> tuple[str, int]:
+        self._require_started()
+        kind = check_transport(transport)
+        if kind not in self._transports:
+            raise UnsupportedTransportError(f"no {kind} transport configured")
+        _, host, port = self._transports[kind]
+        return host, port
+
+    # -- accounts -----------------------------------------------------------------------
+
+    def add_account(self, account: AccountConfig) -> str:
+        self._require_started()
+        if account.id in self._accounts:
+            raise SipError(f"account {account.id!r} already exists")
+        if account.transport not in self._transports:
+            raise UnsupportedTransportError(
+                f"account {account.id!r} wants {account.transport} but no such transport "
+                "is configured"
+            )
+        tid, host, _ = self._transports[account.transport]
+        acfg = pj.AccountConfig()
+        uri = account.uri
+        if account.display_name:
+            uri = f'"{account.display_name}" <{uri}>'
+        acfg.idUri = uri
+        registrar = account.registrar
+        if registrar and account.transport != "udp" and "transport=" not in registrar:
+            registrar += f";transport={account.transport}"
+        acfg.regConfig.registrarUri = registrar
+        acfg.regConfig.registerOnAdd = False
+        acfg.regConfig.timeoutSec = account.expires
+        acfg.regConfig.retryIntervalSec = 0
+        acfg.regConfig.dropCallsOnFail = False
+        if account.username:
+            acfg.sipConfig.authCreds.append(
+                pj.AuthCredInfo("digest", account.realm, account.username, 0, account.password)
+            )
+        if account.proxy:
+            acfg.sipConfig.proxies.append(account.proxy)
+        acfg.sipConfig.transportId = tid
+        if account.push is not None:
+            acfg.sipConfig.contactUriParams = account.push.contact_params()
+        self._media_config(acfg, host)
+        acc = Account(self, account.id)
+        try:
+            acc.create(acfg, False)
+        except pj.Error as exc:
+            raise SipError(f"cannot add account {account.id!r}: {_pj_error_text(exc)}") from exc
+        self._accounts[account.id] = _AccountState(account, acc)
+        if account.register_on_add and registrar:
+            self._spawn(self.register(account.id))
+        return account.id
+
+    def _spawn(self, coro: Any) -> None:
+        task = asyncio.ensure_future(coro)
+        self._tasks.add(task)
+
+        def done(t: asyncio.Task[Any]) -> None:
+            self._tasks.discard(t)
+            if not t.cancelled() and t.exception() is not None:
+                log.warning("background SIP task failed: %s", t.exception())
+
+        task.add_done_callback(done)
+
+    def _account(self, account_id: str) -> _AccountState:
+        self._require_started()
+        try:
+            return self._accounts[account_id]
+        except KeyError:
+            raise UnknownAccountError(f"no account {account_id!r}") from None
+
+    async def remove_account(self, account_id: str) -> None:
+        a = self._account(account_id)
+        if a.state.state == RegistrationStatus.REGISTERED:
+            await self.unregister(account_id, timeout=2.0)
+        self._accounts.pop(account_id, None)
+        with contextlib.suppress(Exception):
+            a.acc.shutdown()
+
+    def registration_state(self, account_id: str) -> RegistrationState:
+        return self._account(account_id).state
+
+    def _set_reg_state(self, a: _AccountState, state: RegistrationState) -> None:
+        a.state = state
+        self._emit(
+            RegistrationStateChanged(
+                a.config.id, state.state, state.code, state.reason, state.expires
+            )
+        )
+        if state.state not in (RegistrationStatus.REGISTERING, RegistrationStatus.UNREGISTERING):
+            waiters, a.waiters = a.waiters, []
+            for w in waiters:
+                if not w.done():
+                    w.set_result(state)
+
+    async def _registration(self, account_id: str, on: bool, timeout: float) -> RegistrationState:
+        a = self._account(account_id)
+        if not a.config.registrar:
+            raise SipError(f"account {account_id!r} has no registrar")
+        loop = asyncio.get_running_loop()
+        fut: asyncio.Future[RegistrationState] = loop.create_future()
+        a.waiters.append(fut)
+        self._set_reg_state(
+            a,
+            RegistrationState(
+                RegistrationStatus.REGISTERING if on else RegistrationStatus.UNREGISTERING
+            ),
+        )
+        try:
+            a.acc.setRegistration(on)
+        except pj.Error as exc:
+            reason = _pj_error_text(exc)
+            self._set_reg_state(a, RegistrationState(RegistrationStatus.FAILED, 503, reason))
+            return a.state
+        try:
+            return await asyncio.wait_for(asyncio.shield(fut), timeout)
+        except asyncio.TimeoutError:
+            if a.waiters and fut in a.waiters:
+                a.waiters.remove(fut)
+            self._set_reg_state(
+                a,
+                RegistrationState(
+                    RegistrationStatus.FAILED, 408, "Request Timeout (no answer from registrar)"
+                ),
+            )
+            return a.state
+
+    async def register(self, account_id: str, timeout: float | None = None) -> RegistrationState:
+        cfg = self._config
+        assert cfg is not None or self._ep is None
+        limit = timeout if timeout is not None else (cfg.register_timeout if cfg else 32.0)
+        return await self._registration(account_id, True, limit)
+
+    async def unregister(self, account_id: str, timeout: float | None = None) -> RegistrationState:
+        cfg = self._config
+        limit = timeout if timeout is not None else (cfg.register_timeout if cfg else 32.0)
+        return await self._registration(account_id, False, limit)
+
+    def _on_reg_state(self, acc: Account, prm: Any) -> None:
+        if acc.account_id is None:
+            return
+        a = self._accounts.get(acc.account_id)
+        if a is None:
+            return
+        code = int(prm.code)
+        reason = str(prm.reason)
+        expires = int(prm.expiration)
+        if 200 <= code < 300:
+            st = RegistrationStatus.REGISTERED if expires > 0 else RegistrationStatus.UNREGISTERED
+        elif a.state.state == RegistrationStatus.UNREGISTERING and code in (0, 408, 503):
+            st = RegistrationStatus.UNREGISTERED
+        else:
+            st = RegistrationStatus.FAILED
+        if code == 0 and not reason:
+            reason = "no response"
+        self._set_reg_state(a, RegistrationState(st, code, reason, expires))
+
+    # -- calls --------------------------------------------------------------------------
+
+    def _call(self, call_id: str) -> _CallState:
+        self._require_started()
+        try:
+            return self._calls[call_id]
+        except KeyError:
+            raise UnknownCallError(f"no call {call_id!r}") from None
+
+    async def make_call(
+        self,
+        uri: str,
+        account_id: str | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> str:
+        self._require_started()
+        assert self._config is not None and self._local_acc is not None
+        parsed = parse_uri(uri)
+        if parsed.transport not in self._transports:
+            raise UnsupportedTransportError(
+                f"{uri!r} needs a {parsed.transport} transport, which is not configured"
+            )
+        acc = self._account(account_id).acc if account_id is not None else self._local_acc
+        if len(self._calls) >= self._config.max_calls:
+            raise CallLimitError(f"already {len(self._calls)} calls (max {self._config.max_calls})")
+        call = Call(self, acc)
+        prm = pj.CallOpParam(True)
+        prm.opt.audioCount = 1
+        prm.opt.videoCount = 0
+        for k, v in (headers or {}).items():
+            h = pj.SipHeader()
+            h.hName = str(k)
+            h.hValue = str(v)
+            prm.txOption.headers.append(h)
+        key = f"call-{next(self._ids)}"
+        call.key = key
+        st = _CallState(key, call, Direction.OUTGOING, account_id, str(parsed))
+        self._calls[key] = st
+        try:
+            call.makeCall(str(uri_of(uri)), prm)
+        except pj.Error as exc:
+            self._calls.pop(key, None)
+            self._graveyard.append(call)
+            text = _pj_error_text(exc)
+            if parsed.transport == "tls" and _TLS_VERIFY_HINT.search(text):
+                raise TlsVerificationError(f"TLS call to {uri} failed: {text}") from exc
+            raise SipError(f"cannot call {uri}: {text}") from exc
+        with contextlib.suppress(Exception):
+            call.info = call.getInfo()
+            st.sip_call_id = str(call.info.callIdString)
+        self._emit(OutgoingCallStarted(key, st.sip_call_id, st.remote_uri, account_id))
+        if self._config.no_answer_timeout > 0 and self._loop is not None:
+            st.timer = self._loop.call_later(self._config.no_answer_timeout, self._no_answer, key)
+        return key
+
+    def _no_answer(self, key: str) -> None:
+        st = self._calls.get(key)
+        if st is None or st.connected:
+            return
+        st.no_answer = True
+        with contextlib.suppress(Exception):
+            st.call.hangup(pj.CallOpParam(True))
+
+    async def answer(self, call_id: str, code: int = 200) -> None:
+        st = self._call(call_id)
+        if st.direction != Direction.INCOMING:
+            raise SipError(f"call {call_id} is outgoing: nothing to answer")
+        if not 100 < code < 300:
+            raise SipError(f"answer code must be 1xx/2xx, got {code}")
+        prm = pj.CallOpParam(True)
+        prm.statusCode = code
+        prm.opt.audioCount = 1
+        prm.opt.videoCount = 0
+        try:
+            st.call.answer(prm)
+        except pj.Error as exc:
+            raise SipError(f"cannot answer {call_id}: {_pj_error_text(exc)}") from exc
+
+    async def reject(self, call_id: str, code: int = 486) -> None:
+        st = self._call(call_id)
+        if st.direction != Direction.INCOMING or st.connected:
+            raise SipError(f"call {call_id} is not an unanswered incoming call")
+        if not 300 <= code < 700:
+            raise SipError(f"reject code must be 3xx-6xx, got {code}")
+        st.rejected = True
+        prm = pj.CallOpParam(True)
+        prm.statusCode = code
+        try:
+            st.call.hangup(prm)
+        except pj.Error as exc:
+            raise SipError(f"cannot reject {call_id}: {_pj_error_text(exc)}") from exc
+
+    async def hangup(self, call_id: str) -> None:
+        st = self._call(call_id)
+        st.local_hangup = True
+        if st.direction == Direction.INCOMING and not st.connected:
+            st.rejected = True
+        try:
+            st.call.hangup(pj.CallOpParam(True))
+        except pj.Error as exc:
+            raise SipError(f"cannot hang up {call_id}: {_pj_error_text(exc)}") from exc
+
+    async def _wait_media(self, st: _CallState, timeout: float = 5.0) -> None:
+        fut: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        st.waiters.append(fut)
+        with contextlib.suppress(asyncio.TimeoutError, asyncio.CancelledError):
+            await asyncio.wait_for(fut, timeout)
+
+    async def hold(self, call_id: str) -> None:
+        st = self._call(call_id)
+        if not st.connected:
+            raise SipError(f"call {call_id} is not connected")
+        if st.local_hold:
+            return
+        try:
+            st.call.setHold(pj.CallOpParam(True))
+        except pj.Error as exc:
+            raise SipError(f"cannot hold {call_id}: {_pj_error_text(exc)}") from exc
+        await self._wait_media(st)
+
+    async def unhold(self, call_id: str) -> None:
+        st = self._call(call_id)
+        if not st.local_hold:
+            return
+        prm = pj.CallOpParam(True)
+        prm.opt.flag = pj.PJSUA_CALL_UNHOLD
+        prm.opt.audioCount = 1
+        prm.opt.videoCount = 0
+        try:
+            st.call.reinvite(prm)
+        except pj.Error as exc:
+            raise SipError(f"cannot resume {call_id}: {_pj_error_text(exc)}") from exc
+        await self._wait_media(st)
+
+    def set_mute(self, call_id: str, muted: bool) -> None:
+        st = self._call(call_id)
+        if st.muted == muted:
+            return
+        st.muted = muted
+        if st.audio is not None:
+            src = self._mic_source()
+            try:
+                if muted:
+                    src.stopTransmit(st.audio)
+                else:
+                    src.startTransmit(st.audio)
+            except pj.Error as exc:
+                raise SipError(f"cannot change mute of {call_id}: {_pj_error_text(exc)}") from exc
+        self._emit(CallMuteChanged(call_id, muted))
+
+    async def send_dtmf(self, call_id: str, digits: str, method: str | None = None) -> None:
+        st = self._call(call_id)
+        assert self._config is not None
+        if not digits or not _DTMF_DIGITS.match(digits):
+            raise SipError(f"invalid DTMF digits {digits!r} (use 0-9 * # A-D)")
+        try:
+            how = DtmfMethod(method) if method is not None else self._config.dtmf_method
+        except ValueError:
+            raise SipError(f"unknown DTMF method {method!r}: use rfc4733 or info") from None
+        if not st.connected:
+            raise SipError(f"call {call_id} is not connected")
+        try:
+            if how == DtmfMethod.RFC4733:
+                st.call.dialDtmf(digits)
+            else:
+                prm = pj.CallSendDtmfParam()
+                prm.method = pj.PJSUA_DTMF_METHOD_SIP_INFO
+                prm.digits = digits
+                prm.duration = 160
+                st.call.sendDtmf(prm)
+        except pj.Error as exc:
+            raise SipError(f"cannot send DTMF on {call_id}: {_pj_error_text(exc)}") from exc
+
+    async def conference(self, call_ids: Iterable[str]) -> None:
+        ids = list(dict.fromkeys(call_ids))
+        states = [self._call(c) for c in ids]
+        for st in states:
+            if not st.connected:
+                raise SipError(f"call {st.key} is not connected")
+        for st in states:
+            if st.local_hold:
+                await self.unhold(st.key)
+        self._conference = set(ids)
+        self._connect_conference()
+
+    def _connect_conference(self) -> None:
+        members = [self._calls[k] for k in self._conference if k in self._calls]
+        for a in members:
+            for b in members:
+                if a is not b and a.audio is not None and b.audio is not None:
+                    with contextlib.suppress(Exception):
+                        a.audio.startTransmit(b.audio)
+
+    def call_stats(self, call_id: str) -> CallStats:
+        st = self._call(call_id)
+        codec = ""
+        rtt = jitter = loss = 0.0
+        rx = tx = 0
+        duration = 0.0
+        try:
+            info = st.call.getInfo()
+            st.call.info = info
+            duration = float(info.connectDuration.sec) + info.connectDuration.msec / 1000
+            for mi in info.media:
+                if mi.type != pj.PJMEDIA_TYPE_AUDIO:
+                    continue
+                si = st.call.getStreamInfo(mi.index)
+                codec = f"{si.codecName}/{si.codecClockRate}"
+                ss = st.call.getStreamStat(mi.index)
+                rtcp = ss.rtcp
+                rtt = rtcp.rttUsec.mean / 1000.0
+                jitter = rtcp.rxStat.jitterUsec.mean / 1000.0
+                rx = int(rtcp.rxStat.pkt)
+                tx = int(rtcp.txStat.pkt)
+                lost = int(rtcp.rxStat.loss)
+                loss = 100.0 * lost / (rx + lost) if rx + lost else 0.0
+                break
+        except pj.Error as exc:
+            raise SipError(f"no statistics for {call_id}: {_pj_error_text(exc)}") from exc
+        return CallStats(
+            codec=codec,
+            rtt_ms=rtt,
+            jitter_ms=jitter,
+            loss_pct=loss,
+            mos=estimate_mos(rtt, jitter, loss, codec or "PCMU"),
+            duration_s=duration,
+            packets_received=rx,
+            packets_sent=tx,
+        )
+
+    def active_calls(self) -> list[CallInfo]:
+        return [
+            CallInfo(
+                st.key,
+                st.sip_call_id,
+                st.direction,
+                st.remote_uri,
+                st.account_id,
+                st.connected,
+                st.local_hold,
+                st.remote_hold,
+                st.muted,
+            )
+            for st in self._calls.values()
+        ]
+
+    # -- audio --------------------------------------------------------------------------
+
+    def _mic_source(self) -> Any:
+        if self._bridge_port is not None:
+            return self._bridge_port
+        return self._ep.audDevManager().getCaptureDevMedia()
+
+    def _speaker_sink(self) -> Any:
+        if self._bridge_port is not None:
+            return self._bridge_port
+        return self._ep.audDevManager().getPlaybackDevMedia()
+
+    def set_audio_bridge(self, bridge: AudioBridge | None) -> None:
+        self._require_started()
+        for st in self._calls.values():
+            self._disconnect_media(st)
+        if self._media_on and self._bridge is not None:
+            with contextlib.suppress(Exception):
+                self._bridge.media_stopped()
+        self._media_on = False
+        self._bridge = bridge
+        self._bridge_port = BridgePort(bridge) if bridge is not None else None
+        for st in self._calls.values():
+            if st.audio is not None:
+                self._connect_media(st)
+        self._update_media_on()
+
+    def _connect_media(self, st: _CallState) -> None:
+        aud = st.audio
+        if aud is None:
+            return
+        if not st.muted:
+            self._mic_source().startTransmit(aud)
+        aud.startTransmit(self._speaker_sink())
+
+    def _disconnect_media(self, st: _CallState) -> None:
+        aud = st.audio
+        if aud is None:
+            return
+        with contextlib.suppress(Exception):
+            self._mic_source().stopTransmit(aud)
+        with contextlib.suppress(Exception):
+            aud.stopTransmit(self._speaker_sink())
+
+    def _update_media_on(self) -> None:
+        on = any(st.media_active for st in self._calls.values())
+        if on == self._media_on:
+            return
+        self._media_on = on
+        if self._bridge is None:
+            return
+        try:
+            if on:
+                self._bridge.media_started()
+            else:
+                self._bridge.media_stopped()
+        except Exception:
+            log.exception("audio bridge media_started/stopped failed")
+
+    # -- pjsua2 callbacks (run inside libHandleEvents on the loop thread) ----------------
+
+    def _on_incoming_call(self, acc: Account, prm: Any) -> None:
+        assert self._config is not None
+        call = Call(self, acc, prm.callId)
+        info = call.getInfo()
+        call.info = info
+        if len(self._calls) >= self._config.max_calls:
+            busy = pj.CallOpParam(True)
+            busy.statusCode = 486
+            call.hangup(busy)
+            self._graveyard.append(call)
+            return
+        key = f"call-{next(self._ids)}"
+        call.key = key
+        remote = str(info.remoteUri)
+        st = _CallState(key, call, Direction.INCOMING, acc.account_id, uri_of(remote))
+        st.sip_call_id = str(info.callIdString)
+        self._calls[key] = st
+        headers = _parse_headers(str(prm.rdata.wholeMsg))
+        ringing = pj.CallOpParam(True)
+        ringing.statusCode = 180
+        call.answer(ringing)
+        self._emit(
+            IncomingCallReceived(
+                key,
+                st.sip_call_id,
+                st.remote_uri,
+                display_name_of(remote),
+                frozen_headers(headers),
+                acc.account_id,
+            )
+        )
+
+    def _on_call_state(self, call: Call, prm: Any) -> None:
+        info = call.getInfo()
+        call.info = info
+        st = self._calls.get(call.key)
+        if st is None:
+            if info.state == pj.PJSIP_INV_STATE_DISCONNECTED:
+                self._graveyard.append(call)
+            return
+        state = info.state
+        if not st.sip_call_id:
+            st.sip_call_id = str(info.callIdString)
+        if state == pj.PJSIP_INV_STATE_EARLY and st.direction == Direction.OUTGOING:
+            code = int(info.lastStatusCode)
+            early = code == 183 or any(
+                m.type == pj.PJMEDIA_TYPE_AUDIO and m.status == pj.PJSUA_CALL_MEDIA_ACTIVE
+                for m in info.media
+            )
+            self._emit(CallProgressed(st.key, code, str(info.lastReason), early))
+        elif state == pj.PJSIP_INV_STATE_CONFIRMED and not st.connected:
+            st.connected = True
+            if st.timer is not None:
+                st.timer.cancel()
+                st.timer = None
+            self._emit(CallConnected(st.key))
+        elif state == pj.PJSIP_INV_STATE_DISCONNECTED:
+            code = int(info.lastStatusCode)
+            reason = str(info.lastReason)
+            cause = self._end_cause(st, code, reason)
+            if "CERTVERIF" in reason or "certificate verification" in reason.lower():
+                cause = CallEndCause.FAILED
+                reason = f"TLS certificate verification failed: {reason}"
+            if st.timer is not None:
+                st.timer.cancel()
+            self._disconnect_media(st)
+            st.audio = None
+            st.media_active = False
+            self._calls.pop(st.key, None)
+            self._conference.discard(st.key)
+            for w in st.waiters:
+                if not w.done():
+                    w.set_result(None)
+            self._graveyard.append(call)
+            st.call = None
+            self._update_media_on()
+            self._emit(CallEnded(st.key, cause, code, reason))
+
+    @staticmethod
+    def _end_cause(st: _CallState, code: int, reason: str) -> CallEndCause:
+        if st.connected:
+            return CallEndCause.LOCAL_HANGUP if st.local_hangup else CallEndCause.REMOTE_HANGUP
+        if st.direction == Direction.INCOMING:
+            if st.rejected:
+                return CallEndCause.REJECTED
+            if code == 487 or "cancel" in reason.lower():
+                return CallEndCause.REMOTE_CANCELLED
+            return CallEndCause.FAILED
+        if st.no_answer:
+            return CallEndCause.NO_ANSWER
+        if st.local_hangup:
+            return CallEndCause.CANCELLED
+        if code in (486, 600):
+            return CallEndCause.BUSY
+        if code in (603, 607):
+            return CallEndCause.DECLINED
+        if code in (404, 604, 484):
+            return CallEndCause.NOT_FOUND
+        if code == 408:
+            return CallEndCause.NO_ANSWER
+        if code in (480, 503, 410):
+            return CallEndCause.UNAVAILABLE
+        if code in (401, 403, 407):
+            return CallEndCause.UNAUTHORIZED
+        return CallEndCause.FAILED
+
+    def _on_call_media_state(self, call: Call) -> None:
+        st = self._calls.get(call.key)
+        if st is None:
+            return
+        info = call.getInfo()
+        call.info = info
+        status = None
+        index = -1
+        for mi in info.media:
+            if mi.type == pj.PJMEDIA_TYPE_AUDIO:
+                status = mi.status
+                index = mi.index
+                break
+        was_local, was_remote = st.local_hold, st.remote_hold
+        st.local_hold = status == pj.PJSUA_CALL_MEDIA_LOCAL_HOLD
+        st.remote_hold = status == pj.PJSUA_CALL_MEDIA_REMOTE_HOLD
+        if status in (pj.PJSUA_CALL_MEDIA_ACTIVE, pj.PJSUA_CALL_MEDIA_REMOTE_HOLD):
+            if st.audio is None:
+                st.audio = call.getAudioMedia(index)
+                self._connect_media(st)
+                if st.key in self._conference:
+                    self._connect_conference()
+            st.media_active = status == pj.PJSUA_CALL_MEDIA_ACTIVE
+            state = (
+                MediaState.ACTIVE
+                if status == pj.PJSUA_CALL_MEDIA_ACTIVE
+                else MediaState.REMOTE_HOLD
+            )
+        else:
+            self._disconnect_media(st)
+            st.audio = None
+            st.media_active = False
+            state = {
+                pj.PJSUA_CALL_MEDIA_LOCAL_HOLD: MediaState.LOCAL_HOLD,
+                pj.PJSUA_CALL_MEDIA_ERROR: MediaState.ERROR,
+            }.get(status, MediaState.NONE)
+        codec = ""
+        srtp = False
+        if index >= 0 and state != MediaState.NONE:
+            with contextlib.suppress(Exception):
+                si = call.getStreamInfo(index)
+                codec = f"{si.codecName}/{si.codecClockRate}"
+            with contextlib.suppress(Exception):
+                srtp = "SRTP status: Active" in str(call.dump(True, ""))
+        self._update_media_on()
+        if (was_local, was_remote) != (st.local_hold, st.remote_hold):
+            self._emit(CallHoldChanged(st.key, st.local_hold, st.remote_hold))
+        self._emit(CallMediaStateChanged(st.key, state, codec, srtp))
+        waiters, st.waiters = st.waiters, []
+        for w in waiters:
+            if not w.done():
+                w.set_result(None)
+
+    def _on_dtmf(self, call: Call, prm: Any) -> None:
+        st = self._calls.get(call.key)
+        if st is None:
+            return
+        method = "info" if prm.method == pj.PJSUA_DTMF_METHOD_SIP_INFO else "rfc4733"
+        self._emit(DtmfReceived(st.key, str(prm.digit), method))
+
+
+def _parse_headers(msg: str) -> dict[str, str]:
+    head = msg.replace("\r\n", "\n").split("\n\n", 1)[0]
+    out: dict[str, str] = {}
+    last = ""
+    for line in head.split("\n")[1:]:
+        if line[:1] in (" ", "\t") and last:
+            out[last] += " " + line.strip()
+            continue
+        name, sep, value = line.partition(":")
+        if not sep:
+            continue
+        last = name.strip()
+        out.setdefault(last, value.strip())
+    return out

@@ -1,0 +1,83 @@
+"""pjsua2 Account/Call/LogWriter subclasses: tiny callbacks that never let an exception out."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+import pjsua2 as pj
+
+from softphone.sip.pjsua._siplog import parse_log_entry
+
+if TYPE_CHECKING:
+    from softphone.sip.pjsua._engine import PjsuaEngine
+
+log = logging.getLogger(__name__)
+
+
+def guarded(name: str, fn: Callable[[], Any]) -> None:
+    """Run ``fn``; an exception escaping a pjsua2 callback would abort the process."""
+    try:
+        fn()
+    except BaseException:
+        try:
+            log.exception("pjsua2 callback %s failed", name)
+        except BaseException:
+            pass
+
+
+class LogWriter(pj.LogWriter):
+    """Receives PJSIP log entries (any thread) and forwards SIP messages to the engine."""
+
+    def __init__(self, sink: Callable[[Any], None]) -> None:
+        super().__init__()
+        self._sink = sink
+
+    def write(self, entry: pj.LogEntry) -> None:
+        def run() -> None:
+            msg = entry.msg
+            if "bytes Re" not in msg:
+                return
+            ev = parse_log_entry(msg)
+            if ev is not None:
+                self._sink(ev)
+
+        guarded("LogWriter.write", run)
+
+
+class Account(pj.Account):
+    """One pjsua2 account; ``account_id`` is None for the account-less local identity."""
+
+    def __init__(self, engine: PjsuaEngine, account_id: str | None) -> None:
+        super().__init__()
+        self.engine = engine
+        self.account_id = account_id
+
+    def onRegState(self, prm: pj.OnRegStateParam) -> None:  # noqa: N802 - pjsua2 override
+        guarded("onRegState", lambda: self.engine._on_reg_state(self, prm))
+
+    def onIncomingCall(self, prm: pj.OnIncomingCallParam) -> None:  # noqa: N802 - pjsua2 override
+        guarded("onIncomingCall", lambda: self.engine._on_incoming_call(self, prm))
+
+
+class Call(pj.Call):
+    """One pjsua2 call; all logic lives in the engine's ``_on_*`` methods."""
+
+    def __init__(self, engine: PjsuaEngine, acc: Account, call_id: int = -1) -> None:
+        if call_id == -1:
+            super().__init__(acc)
+        else:
+            super().__init__(acc, call_id)
+        self.engine = engine
+        self.key = ""
+        self.info: Any = None  # the last getInfo(): members dangle if not kept
+
+    def onCallState(self, prm: pj.OnCallStateParam) -> None:  # noqa: N802 - pjsua2 override
+        guarded("onCallState", lambda: self.engine._on_call_state(self, prm))
+
+    def onCallMediaState(self, prm: pj.OnCallMediaStateParam) -> None:  # noqa: N802 - pjsua2 override
+        guarded("onCallMediaState", lambda: self.engine._on_call_media_state(self))
+
+    def onDtmfDigit(self, prm: pj.OnDtmfDigitParam) -> None:  # noqa: N802 - pjsua2 override
+        guarded("onDtmfDigit", lambda: self.engine._on_dtmf(self, prm))

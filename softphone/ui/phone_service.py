@@ -1,0 +1,231 @@
+"""``PhoneUiService`` over a running phone: the system's calls as the screens see them,
+and the screens' intents as CallKit requests (never SIP directly)."""
+
+from __future__ import annotations
+
+import time
+import uuid as _uuid
+from collections.abc import Callable
+from typing import Any
+
+from softphone.callkit import CallState as KitState
+from softphone.callkit import CXCall
+from softphone.phone.runtime import PhoneRuntime
+from softphone.phone.voip_app import AppEvent
+from softphone.ui.service import (
+    AccountStatus,
+    AudioRoute,
+    CallSnapshot,
+    CallState,
+    DeviceSnapshot,
+    IntentResult,
+    UiError,
+)
+
+_DIALING = {KitState.STARTING, KitState.DIALING, KitState.CONNECTING}
+_STATE = {
+    KitState.RINGING: CallState.INCOMING,
+    KitState.ANSWERING: CallState.CONNECTING,
+    KitState.ACTIVE: CallState.ACTIVE,
+    KitState.HELD: CallState.HELD,
+    KitState.ENDED: CallState.ENDED,
+}
+_CODECS = ("PCMU", "PCMA", "G722", "speex", "iLBC", "GSM")
+
+
+class RuntimePhoneService:
+    """The real phone behind the call screens."""
+
+    def __init__(self, runtime: PhoneRuntime) -> None:
+        self.runtime = runtime
+        self.system = runtime.system
+        self._subscribers: list[Callable[[], None]] = []
+        self._ringing: set[str] = set()
+        self._remote_hold: set[str] = set()
+        self._errors: list[UiError] = [
+            UiError(f"problem-{i}", "Problem", text) for i, text in enumerate(runtime.problems)
+        ]
+        self._unsubs = [
+            self.system.subscribe(lambda _e: self._notify()),
+            runtime.app.subscribe(self._on_app_event),
+        ]
+        runtime.engine.subscribe(lambda _e: self._notify())
+
+    # ---- snapshots -----------------------------------------------------------------
+
+    def _snapshot(self, call: CXCall) -> CallSnapshot:
+        key = str(call.uuid)
+        if call.state in _DIALING:
+            state = CallState.RINGING if key in self._ringing else CallState.DIALING
+        else:
+            state = _STATE.get(call.state, CallState.ACTIVE)
+        connected = None
+        if call.connected_at is not None:
+            connected = time.time() - (self.system_now() - call.connected_at)
+        return CallSnapshot(
+            uuid=key,
+            handle=call.handle.value if call.handle else "",
+            state=state,
+            is_outgoing=call.is_outgoing,
+            display_name=call.localized_caller_name or "",
+            connected_at=connected,
+            muted=call.is_muted,
+            on_hold=call.is_on_hold,
+            remote_hold=key in self._remote_hold,
+            group_uuid=str(call.group_uuid) if call.group_uuid else None,
+            app_name=call.provider_name,
+        )
+
+    def system_now(self) -> float:
+        clock = getattr(self.system, "clock", None)
+        now = getattr(clock, "now", None)
+        return float(now()) if callable(now) else time.monotonic()
+
+    def calls(self) -> list[CallSnapshot]:
+        return [self._snapshot(c) for c in self.system.calls if not c.has_ended]
+
+    def device(self) -> DeviceSnapshot:
+        accounts: list[AccountStatus] = []
+        for acc in self.runtime.settings.accounts:
+            reg = self.runtime.registrations.get(acc.id)
+            if not acc.enabled:
+                accounts.append(AccountStatus(acc.id, acc.display_name or acc.uri, "disabled"))
+            elif reg is None:
+                accounts.append(AccountStatus(acc.id, acc.display_name or acc.uri, "registering"))
+            else:
+                reason = f"{reg.code} {reg.reason}".strip() if reg.code else reg.reason
+                accounts.append(
+                    AccountStatus(acc.id, acc.display_name or acc.uri, reg.state.value, reason)
+                )
+        if not accounts and self.runtime.test_line is not None:
+            accounts.append(AccountStatus("test-line", "Test line (no server)", "registered"))
+        return DeviceSnapshot(
+            locked=self.system.device_locked,
+            do_not_disturb=self.system.do_not_disturb,
+            accounts=tuple(accounts),
+            audio_available=self.runtime.audio_status[0],
+            audio_reason=self.runtime.audio_status[1],
+            audio_routes=(AudioRoute("default", "iPhone", "receiver", True),),
+        )
+
+    def errors(self) -> list[UiError]:
+        return list(self._errors)
+
+    def subscribe(self, callback: Callable[[], None]) -> Callable[[], None]:
+        self._subscribers.append(callback)
+
+        def unsubscribe() -> None:
+            if callback in self._subscribers:
+                self._subscribers.remove(callback)
+
+        return unsubscribe
+
+    def _notify(self) -> None:
+        for cb in list(self._subscribers):
+            cb()
+
+    def _on_app_event(self, event: AppEvent) -> None:
+        if event.name == "call.ringing" and event.call:
+            self._ringing.add(event.call)
+        elif event.name in ("call.remote-hold", "call.remote-resume") and event.call:
+            if event.name == "call.remote-hold":
+                self._remote_hold.add(event.call)
+            else:
+                self._remote_hold.discard(event.call)
+        elif event.name in ("call.failed", "error"):
+            detail = str(event.data.get("reason") or event.data.get("message") or "")
+            error_id = f"err-{len(self._errors)}-{event.at}"
+            self._errors.append(UiError(error_id, "Call Failed", detail))
+        elif event.name == "call.ended" and event.data.get("by") == "remote":
+            code = int(event.data.get("code") or 0)
+            if code >= 400 and code not in (486, 487, 603):
+                why = f"{code} {event.data.get('reason', '')}".strip()
+                self._errors.append(UiError(f"end-{event.call}", "Call Failed", why))
+        self._notify()
+
+    # ---- intents ---------------------------------------------------------------------
+
+    def dial(self, target: str) -> IntentResult:
+        return self.runtime.app.start_call(target)
+
+    def answer(self, uuid: str) -> IntentResult:
+        return self.system.answer(_uuid.UUID(uuid))
+
+    def decline(self, uuid: str) -> IntentResult:
+        return self.system.decline(_uuid.UUID(uuid))
+
+    def end(self, uuid: str) -> IntentResult:
+        return self.system.end(_uuid.UUID(uuid))
+
+    def set_muted(self, uuid: str, muted: bool) -> IntentResult:
+        return self.system.set_muted(_uuid.UUID(uuid), muted)
+
+    def set_held(self, uuid: str, held: bool) -> IntentResult:
+        return self.system.set_held(_uuid.UUID(uuid), held)
+
+    def send_dtmf(self, uuid: str, digits: str) -> IntentResult:
+        return self.system.play_dtmf(_uuid.UUID(uuid), digits)
+
+    def swap(self) -> IntentResult:
+        return self.system.swap()
+
+    def merge(self) -> IntentResult:
+        return self.system.merge()
+
+    def hold_and_accept(self, uuid: str) -> IntentResult:
+        return self.system.hold_and_accept(_uuid.UUID(uuid))
+
+    def end_and_accept(self, uuid: str) -> IntentResult:
+        return self.system.end_and_accept(_uuid.UUID(uuid))
+
+    def set_audio_route(self, device_id: str) -> IntentResult:
+        return None
+
+    def set_locked(self, locked: bool) -> IntentResult:
+        self.system.device_locked = locked
+        self._notify()
+        return None
+
+    def set_do_not_disturb(self, enabled: bool) -> IntentResult:
+        self.system.do_not_disturb = enabled
+        self._notify()
+        return None
+
+    def dismiss_error(self, error_id: str) -> IntentResult:
+        self._errors = [e for e in self._errors if e.id != error_id]
+        self._notify()
+        return None
+
+    def settings(self) -> dict[str, Any]:
+        s = self.runtime.settings
+        enabled = {c.split("/", 1)[0] for c in s.sip.codecs}
+        return {
+            "accounts": [
+                {
+                    "id": a.id,
+                    "label": a.display_name or a.uri,
+                    "uri": a.uri,
+                    "registrar": a.registrar,
+                    "enabled": a.enabled,
+                }
+                for a in s.accounts
+            ],
+            "audio": {
+                "input": s.audio.microphone or "default",
+                "output": s.audio.speaker or "default",
+                "inputs": ["default"],
+                "outputs": ["default"],
+            },
+            "codecs": [{"name": c, "enabled": c in enabled} for c in _CODECS],
+            "transport": (s.accounts[0].transport if s.accounts else "udp"),
+            "push": {
+                "enabled": s.push.enabled,
+                "provider": "apns",
+                "environment": s.push.environment,
+            },
+        }
+
+    def apply_settings(self, settings: dict[str, Any]) -> IntentResult:
+        self.runtime.apply_ui_settings(settings)
+        self._notify()
+        return None

@@ -1,0 +1,166 @@
+"""Fixtures: an emulator on free loopback ports, a provider key, a registered device."""
+
+from __future__ import annotations
+
+import asyncio
+import ssl
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import h2.config
+import h2.connection
+import h2.events
+import jwt
+import pytest
+
+from softphone.apns.emulator import ApnsEmulator, DeviceChannelClient, EmulatorInfo
+from softphone.apns.sender import ApnsCredentials, ApnsSender, EmulatorEndpoint
+
+TEAM = "ABCDE12345"
+KID = "KEY1234567"
+BUNDLE = "com.example.softphone"
+TOKEN = "ab" * 32
+
+
+class MutableClock:
+    def __init__(self) -> None:
+        self.offset = 0.0
+
+    def __call__(self) -> float:
+        return time.time() + self.offset
+
+
+@dataclass
+class Lab:
+    emulator: ApnsEmulator
+    info: EmulatorInfo
+    key_file: Path
+    device: DeviceChannelClient
+    clock: MutableClock
+    pushes: list[dict[str, Any]] = field(default_factory=list)
+    senders: list[ApnsSender] = field(default_factory=list)
+
+    def sender(
+        self,
+        environment: str = "sandbox",
+        bundle: str = BUNDLE,
+        team: str = TEAM,
+        kid: str = KID,
+        key_file: Path | None = None,
+        cert_file: Path | None = None,
+        **kw: Any,
+    ) -> ApnsSender:
+        creds = (
+            ApnsCredentials(cert_file=cert_file)
+            if cert_file
+            else ApnsCredentials(key_file or self.key_file, kid, team)
+        )
+        endpoint = EmulatorEndpoint(
+            self.info.host, self.info.port_for(environment), self.info.ca_path
+        )  # type: ignore[arg-type]
+        kw.setdefault("timeout", 5.0)
+        kw.setdefault("retries", 0)
+        s = ApnsSender(bundle, creds, environment, endpoint, **kw)  # type: ignore[arg-type]
+        self.senders.append(s)
+        return s
+
+    async def wait_pushes(self, n: int, timeout: float = 5.0) -> list[dict[str, Any]]:
+        deadline = time.monotonic() + timeout
+        while len(self.pushes) < n and time.monotonic() < deadline:
+            await asyncio.sleep(0.005)
+        return self.pushes
+
+
+@pytest.fixture
+async def lab(tmp_path: Path) -> AsyncIterator[Lab]:
+    clock = MutableClock()
+    emulator = ApnsEmulator(tmp_path / "apns", clock=clock)
+    info = await emulator.start()
+    key_file = emulator.create_key(TEAM, KID)
+    pushes: list[dict[str, Any]] = []
+    device = DeviceChannelClient(info.host, info.device_port, pushes.append)
+    await device.connect()
+    await device.register(TOKEN, BUNDLE, "sandbox")
+    the_lab = Lab(emulator, info, key_file, device, clock, pushes)
+    try:
+        yield the_lab
+    finally:
+        for s in the_lab.senders:
+            await s.close()
+        await device.close()
+        await emulator.stop()
+
+
+def make_jwt(key_file: Path, team: str = TEAM, kid: str = KID, iat: float | None = None) -> str:
+    return jwt.encode(
+        {"iss": team, "iat": int(time.time() if iat is None else iat)},
+        key_file.read_text(),
+        algorithm="ES256",
+        headers={"kid": kid},
+    )
+
+
+async def raw_h2(
+    info: EmulatorInfo,
+    headers: list[tuple[str, str]],
+    body: bytes = b"",
+    method: str = "POST",
+    path: str = f"/3/device/{TOKEN}",
+    environment: str = "sandbox",
+    timeout: float = 5.0,
+) -> tuple[int, dict[str, str], bytes]:
+    """One HTTP/2 request over TLS with any headers (what aioapns would never send)."""
+    ctx = ssl.create_default_context(cafile=str(info.ca_path))
+    ctx.set_alpn_protocols(["h2"])
+    reader, writer = await asyncio.wait_for(
+        asyncio.open_connection(info.host, info.port_for(environment), ssl=ctx),
+        timeout,  # type: ignore[arg-type]
+    )
+    conn = h2.connection.H2Connection(
+        h2.config.H2Configuration(client_side=True, header_encoding="utf-8")
+    )
+    conn.initiate_connection()
+    writer.write(conn.data_to_send())
+    # take the server's SETTINGS first so the flow-control window is known
+    conn.receive_data(await asyncio.wait_for(reader.read(65536), timeout))
+    writer.write(conn.data_to_send())
+    sid = conn.get_next_available_stream_id()
+    pseudo = [
+        (":method", method),
+        (":scheme", "https"),
+        (":path", path),
+        (":authority", "localhost"),
+    ]
+    conn.send_headers(sid, pseudo + headers, end_stream=not body)
+    view = memoryview(body)
+    while view:
+        size = min(len(view), conn.max_outbound_frame_size, conn.local_flow_control_window(sid))
+        conn.send_data(sid, bytes(view[:size]), end_stream=size == len(view))
+        view = view[size:]
+        writer.write(conn.data_to_send())
+    writer.write(conn.data_to_send())
+    status, got, data = 0, {}, b""
+    try:
+        while True:
+            chunk = await asyncio.wait_for(reader.read(65536), timeout)
+            if not chunk:
+                break
+            done = False
+            for event in conn.receive_data(chunk):
+                if isinstance(event, h2.events.ResponseReceived):
+                    got = {str(k): str(v) for k, v in event.headers}
+                    status = int(got[":status"])
+                elif isinstance(event, h2.events.DataReceived):
+                    data += event.data
+                    conn.acknowledge_received_data(event.flow_controlled_length, sid)
+                elif isinstance(event, h2.events.StreamEnded):
+                    done = True
+            writer.write(conn.data_to_send())
+            if done:
+                break
+    finally:
+        writer.close()
+    return status, got, data

@@ -1,0 +1,85 @@
+"""Provider token checks, including the verified-token cache (age and key re-checked)."""
+
+from __future__ import annotations
+
+import time
+
+import jwt
+import pytest
+from cryptography.hazmat.primitives.asymmetric import ec
+
+from softphone.apns.emulator._auth import (
+    ProviderAuthError,
+    ProviderKey,
+    TokenCache,
+    verify_provider_token,
+)
+
+NOW = 1_800_000_000.0
+
+
+def setup() -> tuple[ec.EllipticCurvePrivateKey, dict[str, ProviderKey]]:
+    key = ec.generate_private_key(ec.SECP256R1())
+    return key, {"K1": ProviderKey("K1", "TEAM000001", key.public_key())}
+
+
+def bearer(
+    key: ec.EllipticCurvePrivateKey,
+    iat: float = NOW,
+    iss: str = "TEAM000001",
+    kid: str = "K1",
+    alg: str = "ES256",
+) -> str:
+    return "bearer " + jwt.encode({"iss": iss, "iat": int(iat)}, key, alg, headers={"kid": kid})
+
+
+@pytest.mark.parametrize(
+    ("make", "reason"),
+    [
+        (lambda k: bearer(k, iat=NOW - 3601), "ExpiredProviderToken"),
+        (lambda k: bearer(k, iat=NOW + 600), "InvalidProviderToken"),
+        (lambda k: bearer(k, iss="OTHERTEAM1"), "InvalidProviderToken"),
+        (lambda k: bearer(k, kid="K2"), "InvalidProviderToken"),
+        (
+            lambda k: (
+                "bearer "
+                + jwt.encode(
+                    {"iss": "TEAM000001", "iat": int(NOW)}, "s" * 32, "HS256", headers={"kid": "K1"}
+                )
+            ),
+            "InvalidProviderToken",
+        ),
+        (lambda k: "basic abc", "MissingProviderToken"),
+        (lambda k: bearer(k)[:-8] + "AAAAAAAA", "InvalidProviderToken"),
+    ],
+)
+def test_bad_tokens(make, reason: str) -> None:  # type: ignore[no-untyped-def]
+    key, keys = setup()
+    with pytest.raises(ProviderAuthError) as info:
+        verify_provider_token(make(key), keys, NOW)
+    assert info.value.reason == reason
+
+
+def test_cache_rechecks_age_and_key() -> None:
+    key, keys = setup()
+    cache = TokenCache(size=2)
+    header = bearer(key)
+    assert cache.verify(header, keys, NOW).key_id == "K1"
+    assert cache.verify(header, keys, NOW + 3000).key_id == "K1"
+    with pytest.raises(ProviderAuthError, match="1 h"):
+        cache.verify(header, keys, NOW + 3601)
+    revoked: dict[str, ProviderKey] = {}
+    with pytest.raises(ProviderAuthError) as info:
+        cache.verify(header, revoked, NOW)
+    assert info.value.reason == "InvalidProviderToken"
+    for n in range(5):  # bounded size
+        cache.verify(bearer(key, iat=NOW - n), keys, NOW)
+    assert len(cache._verified) <= 2
+
+
+def test_real_clock_token_is_fine() -> None:
+    key, keys = setup()
+    assert (
+        verify_provider_token(bearer(key, iat=time.time()), keys, time.time()).team_id
+        == "TEAM000001"
+    )

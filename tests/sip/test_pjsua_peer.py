@@ -1,0 +1,231 @@
+"""Calls between the engine and a second pjsua2 process: RFC 4733 DTMF, SRTP, TLS,
+conference, mute, call waiting."""
+
+from __future__ import annotations
+
+import asyncio
+import math
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+
+import pytest
+
+from softphone.sip import (
+    CallConnected,
+    CallEndCause,
+    CallEnded,
+    CallMediaStateChanged,
+    CallMuteChanged,
+    DtmfReceived,
+    EngineConfig,
+    IncomingCallReceived,
+    MediaState,
+    SrtpMode,
+    TlsConfig,
+    TransportConfig,
+)
+from softphone.sip.media import FRAME_SAMPLES
+from tests.sip.conftest import StartEngine
+from tests.sip.helpers import PeerProcess
+from tests.sip.tls_certs import make_ca_and_server
+
+pytestmark = pytest.mark.integration
+StartPeer = Callable[..., Awaitable[PeerProcess]]
+
+
+@pytest.fixture
+async def start_peer() -> AsyncIterator[StartPeer]:
+    peers: list[PeerProcess] = []
+
+    async def start(*args: str) -> PeerProcess:
+        p = await PeerProcess.start(*args)
+        peers.append(p)
+        return p
+
+    yield start
+    for p in peers:
+        await p.close()
+
+
+async def connected_call(eng, rec, peer: PeerProcess, uri: str | None = None) -> str:  # type: ignore[no-untyped-def]
+    cid: str = await eng.make_call(uri or f"sip:peer@127.0.0.1:{peer.port}")
+    await peer.wait_for("incoming")
+    peer.send("answer")
+    await rec.wait_for(CallConnected, lambda e: e.call_id == cid)
+    return cid
+
+
+async def test_rfc4733_dtmf_sent_verified_by_peer(
+    start_engine: StartEngine, start_peer: StartPeer
+) -> None:
+    eng, rec = await start_engine()
+    peer = await start_peer()
+    cid = await connected_call(eng, rec, peer)
+    await rec.wait_for(CallMediaStateChanged, lambda e: e.state == MediaState.ACTIVE)
+    await eng.send_dtmf(cid, "19#", method="rfc4733")
+    got = [await peer.wait_for("dtmf", lambda e, d=d: e["digit"] == d) for d in "19#"]
+    assert {g["method"] for g in got} == {"rfc4733"}
+    await eng.hangup(cid)
+    await peer.wait_for("state", lambda e: e["state"] == "DISCONNECTED")
+
+
+async def test_dtmf_received_rfc4733_and_info(
+    start_engine: StartEngine, start_peer: StartPeer
+) -> None:
+    eng, rec = await start_engine()
+    peer = await start_peer()
+    cid = await connected_call(eng, rec, peer)
+    await rec.wait_for(CallMediaStateChanged, lambda e: e.state == MediaState.ACTIVE)
+    await asyncio.sleep(0.2)
+    peer.send("dtmf", digits="4", method="rfc4733")
+    d1 = await rec.wait_for(DtmfReceived)
+    assert (d1.call_id, d1.digit, d1.method) == (cid, "4", "rfc4733")
+    peer.send("dtmf", digits="8", method="info")
+    d2 = await rec.wait_for(DtmfReceived, lambda e: e.digit == "8")
+    assert d2.method == "info"
+
+
+async def test_srtp_mandatory_between_two_pjsua2(
+    start_engine: StartEngine, start_peer: StartPeer
+) -> None:
+    eng, rec = await start_engine(EngineConfig(srtp=SrtpMode.MANDATORY))
+    peer = await start_peer("--srtp", "mandatory")
+    await connected_call(eng, rec, peer)
+    media = await rec.wait_for(CallMediaStateChanged, lambda e: e.state == MediaState.ACTIVE)
+    assert media.srtp is True
+    assert (await peer.wait_for("media"))["srtp"] is True
+
+
+async def test_srtp_mandatory_refused_by_plain_rtp_peer(
+    start_engine: StartEngine, start_peer: StartPeer
+) -> None:
+    eng, rec = await start_engine(EngineConfig(srtp=SrtpMode.MANDATORY))
+    peer = await start_peer("--srtp", "off", "--auto-answer")
+    cid = await eng.make_call(f"sip:peer@127.0.0.1:{peer.port}")
+    ended = await rec.wait_for(CallEnded, lambda e: e.call_id == cid)
+    assert ended.cause == CallEndCause.FAILED
+    assert ended.code == 488
+
+
+def _tls_config(ca: Path, verify: bool = True) -> EngineConfig:
+    return EngineConfig(
+        transports=(TransportConfig("udp"), TransportConfig("tls")),
+        tls=TlsConfig(ca_file=str(ca), verify_server=verify),
+    )
+
+
+async def test_tls_call_with_verified_certificate(
+    start_engine: StartEngine, start_peer: StartPeer, tmp_path: Path
+) -> None:
+    files = make_ca_and_server(tmp_path / "good")
+    eng, rec = await start_engine(_tls_config(files.ca))
+    peer = await start_peer("--tls-cert", str(files.cert), "--tls-key", str(files.key))
+    cid = await connected_call(eng, rec, peer, f"sip:peer@127.0.0.1:{peer.port};transport=tls")
+    assert eng.local_address("tls")[1] > 0
+    await eng.hangup(cid)
+
+
+async def test_tls_verification_failure_is_a_clear_error(
+    start_engine: StartEngine, start_peer: StartPeer, tmp_path: Path
+) -> None:
+    server = make_ca_and_server(tmp_path / "server", "server")
+    other = make_ca_and_server(tmp_path / "other", "other")
+    eng, rec = await start_engine(_tls_config(other.ca))
+    peer = await start_peer("--tls-cert", str(server.cert), "--tls-key", str(server.key))
+    cid = await eng.make_call(f"sip:peer@127.0.0.1:{peer.port};transport=tls")
+    ended = await rec.wait_for(CallEnded, lambda e: e.call_id == cid)
+    assert ended.cause == CallEndCause.FAILED
+    assert "TLS certificate verification failed" in ended.reason
+    assert not [e for e in peer.events if e.get("ev") == "incoming"]
+
+
+class ToneBridge:
+    """An AudioBridge whose microphone plays 1 kHz and which measures what it hears."""
+
+    def __init__(self) -> None:
+        self.phase = 0
+        self.heard_peak = 0
+        self.started = 0
+        self.stopped = 0
+        self.frames_out = 0
+        tone = [int(8000 * math.sin(2 * math.pi * 1000 * n / 16000)) for n in range(16)]
+        self.frame = b"".join(s.to_bytes(2, "little", signed=True) for s in tone) * (
+            FRAME_SAMPLES // 16
+        )
+
+    def mic_frame(self, out: memoryview) -> None:
+        out[:] = self.frame
+        self.frames_out += 1
+
+    def speaker_frame(self, data: memoryview) -> None:
+        peak = max(abs(v) for v in data.cast("h")) if len(data) >= 2 else 0
+        self.heard_peak = max(self.heard_peak, peak)
+
+    def media_started(self) -> None:
+        self.started += 1
+
+    def media_stopped(self) -> None:
+        self.stopped += 1
+
+
+async def level_after(peer: PeerProcess, delay: float = 0.4) -> int:
+    await asyncio.sleep(delay)
+    return await peer.level()
+
+
+async def test_bridge_audio_and_mute_stops_transmit(
+    start_engine: StartEngine, start_peer: StartPeer
+) -> None:
+    eng, rec = await start_engine()
+    bridge = ToneBridge()
+    eng.set_audio_bridge(bridge)
+    peer = await start_peer()
+    cid = await connected_call(eng, rec, peer)
+    peer.send("tone")
+    await rec.wait_for(CallMediaStateChanged, lambda e: e.state == MediaState.ACTIVE)
+    assert await level_after(peer) > 5  # our microphone tone reaches the peer
+    assert bridge.started == 1 and bridge.frames_out > 0
+    eng.set_mute(cid, True)
+    assert (await rec.wait_for(CallMuteChanged)).muted is True
+    assert await level_after(peer) <= 1
+    eng.set_mute(cid, False)
+    assert await level_after(peer) > 5
+    assert bridge.heard_peak > 1000  # the peer's tone reached our speaker
+    await eng.hangup(cid)
+    await rec.wait_for(CallEnded)
+    await asyncio.sleep(0.05)
+    assert bridge.stopped == 1
+
+
+async def test_three_way_conference(start_engine: StartEngine, start_peer: StartPeer) -> None:
+    eng, rec = await start_engine()
+    talker = await start_peer()
+    listener = await start_peer()
+    a = await connected_call(eng, rec, talker)
+    b = await connected_call(eng, rec, listener)
+    talker.send("tone")
+    assert await level_after(listener) <= 1  # not mixed yet: only our (silent) mic
+    await eng.conference([a, b])
+    assert await level_after(listener) > 5  # the talker's tone now reaches the listener
+
+
+async def test_call_waiting_hold_and_accept(
+    start_engine: StartEngine, start_peer: StartPeer
+) -> None:
+    eng, rec = await start_engine()
+    first = await start_peer()
+    second = await start_peer()
+    a = await connected_call(eng, rec, first)
+    host, port = eng.local_address()
+    second.send("call", uri=f"sip:me@{host}:{port}")
+    inc = await rec.wait_for(IncomingCallReceived)
+    await eng.hold(a)
+    assert await first.wait_for("media", lambda e: e["status"] == 3)  # remote hold seen
+    await eng.answer(inc.call_id)
+    await rec.wait_for(CallConnected, lambda e: e.call_id == inc.call_id)
+    calls = {c.call_id: c for c in eng.active_calls()}
+    assert calls[a].local_hold and not calls[inc.call_id].local_hold
+    await eng.hangup(inc.call_id)
+    await rec.wait_for(CallEnded, lambda e: e.call_id == inc.call_id)
+    await eng.unhold(a)
+    assert not eng.active_calls()[0].local_hold

@@ -1,0 +1,78 @@
+"""The embedded test line against SIPp on loopback: it answers and echoes, and rings."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+
+from softphone.sip.testline import TestLineProcess
+from tests.lab.peers import free_udp_port, require
+
+pytestmark = pytest.mark.integration
+
+
+async def _sipp(*args: str, cwd: Path) -> tuple[int, str]:
+    proc = await asyncio.create_subprocess_exec(
+        require("sipp"), *args, "-i", "127.0.0.1", "-m", "1", "-nostdin",
+        "-timeout", "20s", "-timeout_error", cwd=cwd,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+    )
+    try:
+        out, _ = await asyncio.wait_for(proc.communicate(), 30)
+    finally:
+        if proc.returncode is None:
+            proc.kill()
+    return int(proc.returncode or 0), out.decode(errors="replace")
+
+
+async def test_line_answers_after_ringing_and_reports_the_hangup(tmp_path: Path) -> None:
+    line = TestLineProcess(answer_after=0.3)
+    await line.start()
+    try:
+        rc, out = await _sipp(
+            f"127.0.0.1:{line.port}", "-sn", "uac", "-s", "echo", "-d", "500",
+            "-p", str(free_udp_port()), cwd=tmp_path,
+        )
+        assert rc == 0, out[-2000:]
+        incoming = await line.wait_for("incoming")
+        answered = await line.wait_for("answered")
+        assert answered.fields["at"] - incoming.fields["at"] >= 0.25  # it rang first
+        await line.wait_for("ended", code=200)
+    finally:
+        await line.stop()
+    assert not line.running
+
+
+async def test_simulated_caller_rings_a_phone(tmp_path: Path) -> None:
+    line = TestLineProcess()
+    await line.start()
+    port = free_udp_port()
+    try:
+        uas = asyncio.create_task(
+            _sipp("-sn", "uas", "-p", str(port), cwd=tmp_path)
+        )
+        await asyncio.sleep(0.5)
+        await line.ring(f"sip:phone@127.0.0.1:{port}")
+        await line.wait_for("answered")
+        await line.hangup()
+        await line.wait_for("ended")
+        rc, out = await uas
+        assert rc == 0, out[-2000:]
+    finally:
+        await line.stop()
+
+
+async def test_bad_commands_are_reported_not_fatal() -> None:
+    line = TestLineProcess()
+    await line.start()
+    try:
+        await line._send(cmd="dance")
+        err = await line.wait_for("error")
+        assert "unknown command" in err.fields["message"]
+        await line.ring("not a uri")
+        await line.wait_for("error", after=line.events.index(err) + 1)
+        assert line.running
+    finally:
+        await line.stop()
