@@ -33,12 +33,15 @@ async def run(mic: str, speaker: str) -> None:
     await engine.start(EngineConfig())
     engine.set_audio_bridge(audio.bridge)
     calls: list[str] = []
+    tasks: set[asyncio.Task[None]] = set()
     loop = asyncio.get_running_loop()
 
     def on_event(event: SipEvent) -> None:
         if isinstance(event, IncomingCallReceived):
             calls.append(event.call_id)
-            loop.create_task(engine.answer(event.call_id))
+            task = loop.create_task(engine.answer(event.call_id))
+            tasks.add(task)
+            task.add_done_callback(tasks.discard)
         elif isinstance(event, CallConnected):
             status = audio.session.activate()
             emit(ev="connected", call=event.call_id, audio=status.available, why=status.reason)
