@@ -4,64 +4,16 @@ both directions; mute and hold silence it."""
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
+from .phones import Phone
 from .pulse_server import PulseServer, analyse, tone
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
-
-EVENT_TIMEOUT_S = 15.0
-
-
-class Phone:
-    def __init__(self, pulse: PulseServer, name: str) -> None:
-        self.name = name
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "tests.audio.phone_proc", f"{name}_mic", f"{name}_spk"],
-            env=pulse.env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
-        )  # fmt: skip
-        self.port = int(self.wait("ready")["port"])
-
-    def send(self, cmd: str, **args: Any) -> None:
-        assert self.proc.stdin is not None
-        self.proc.stdin.write(json.dumps({"cmd": cmd, **args}) + "\n")
-        self.proc.stdin.flush()
-
-    def do(self, cmd: str, **args: Any) -> None:
-        self.send(cmd, **args)
-        self.wait("done")
-
-    def wait(self, event: str) -> dict[str, Any]:
-        assert self.proc.stdout is not None
-        deadline = time.monotonic() + EVENT_TIMEOUT_S
-        while time.monotonic() < deadline:
-            line = self.proc.stdout.readline()
-            if not line:
-                raise AssertionError(f"phone {self.name} exited ({self.proc.poll()})")
-            if not line.startswith("{"):
-                continue  # pjlib's own log lines
-            got = json.loads(line)
-            if got["ev"] == "error":
-                raise AssertionError(f"phone {self.name}: {got}")
-            if got["ev"] == event:
-                return got  # type: ignore[no-any-return]
-        raise AssertionError(f"phone {self.name}: no {event!r} within {EVENT_TIMEOUT_S} s")
-
-    def close(self) -> None:
-        try:
-            self.send("quit")
-            self.proc.wait(timeout=10)
-        except (OSError, subprocess.TimeoutExpired):
-            self.proc.kill()
-            self.proc.wait(timeout=5)
 
 
 @pytest.fixture(scope="module")
