@@ -1,8 +1,9 @@
 """Child process for bench_audio: our device path as a loop (mic -> bridge -> PJSIP
 -style 20 ms clock -> bridge -> speaker), optionally with a busy "GUI" main thread.
 
-``python -m benchmarks._audio_loop SECONDS MIC SPEAKER [--gui-load]``; prints the
-bridge counters as JSON at the end.
+``python -m benchmarks._audio_loop SECONDS MIC SPEAKER [--gui-load] [--block=N]
+[--mic-target-ms=N] [--speaker-target-ms=N]``; prints the bridge counters as JSON at
+the end.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import time
 from dataclasses import asdict
 
 from softphone.audio import AudioSession, DeviceAudioBridge
-from softphone.audio._format import FRAME_BYTES
+from softphone.audio._format import FRAME_BYTES, FRAME_SAMPLES
 from softphone.audio.portaudio import PortAudioBackend
 
 
@@ -47,7 +48,13 @@ def _gui_load(until: float) -> int:
 
 def main(argv: list[str]) -> int:
     seconds, mic, speaker = float(argv[0]), argv[1], argv[2]
-    bridge = DeviceAudioBridge(PortAudioBackend())
+    tuning = dict(arg[2:].split("=") for arg in argv[3:] if "=" in arg)
+    bridge = DeviceAudioBridge(
+        PortAudioBackend(),
+        mic_target_ms=int(tuning.get("mic-target-ms", 40)),
+        speaker_target_ms=int(tuning.get("speaker-target-ms", 40)),
+        device_block=int(tuning.get("block", FRAME_SAMPLES)),
+    )
     session = AudioSession(bridge, lambda: (mic, speaker))
     status = session.activate()
     if not status.available:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import socket
 import subprocess
 import sys
 import tempfile
@@ -27,6 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
+from tests.audio.phones import Phone
 from tests.audio.pulse_server import RATE, PulseServer
 
 BARESIP_CONFIG = """\
@@ -102,15 +104,11 @@ def measure(
     return LoopResult(name, delays_ms(stereo), cpu)
 
 
-def run_ours(pulse: PulseServer, seconds: float, gui_load: bool = False) -> tuple[LoopResult, dict]:
-    args = [
-        sys.executable,
-        "-m",
-        "benchmarks._audio_loop",
-        str(seconds + 3),
-        "meas_mic",
-        "meas_out",
-    ]
+def run_ours(
+    pulse: PulseServer, seconds: float, gui_load: bool = False, tuning: tuple[str, ...] = ()
+) -> tuple[LoopResult, dict]:
+    args = [sys.executable, "-m", "benchmarks._audio_loop", str(seconds + 3)]
+    args += ["meas_mic", "meas_out", *tuning]
     child = subprocess.Popen(
         [*args, *(["--gui-load"] if gui_load else [])],
         env=pulse.env, stdout=subprocess.PIPE, text=True,
@@ -146,6 +144,84 @@ def run_baresip(pulse: PulseServer, seconds: float, workdir: Path) -> LoopResult
         child.wait(timeout=5)
 
 
+def measure_call(
+    pulse: PulseServer, name: str, pids: list[int], seconds: float
+) -> tuple[LoopResult, list[float]]:
+    """Latency A's mic -> B's speaker, and CPU % of each process over the window."""
+    time.sleep(1.5)
+    cpu0, t0 = [cpu_seconds(pid) for pid in pids], time.monotonic()
+    feeder = pulse.play("meas_in", noise_bursts(seconds + 1))
+    try:
+        stereo = pulse.record("meas.monitor", seconds, channels=2)
+    finally:
+        feeder.kill()
+        feeder.wait(timeout=5)
+    wall = time.monotonic() - t0
+    cpus = [(cpu_seconds(pid) - c) / wall * 100 for pid, c in zip(pids, cpu0, strict=True)]
+    return LoopResult(name, delays_ms(stereo), max(cpus)), cpus
+
+
+def run_our_call(pulse: PulseServer, seconds: float) -> tuple[LoopResult, list[float]]:
+    """Two pjsua2 phones (two processes), PCMU on loopback; A's mic and B's speaker
+    are the latency rig."""
+    a = b = None
+    try:
+        b = Phone(pulse, "b", mic="b_mic", speaker="meas_out")
+        a = Phone(pulse, "a", mic="meas_mic", speaker="a_spk")
+        a.do("call", uri=f"sip:b@127.0.0.1:{b.port}")
+        a.wait("connected")
+        b.wait("connected")
+        return measure_call(pulse, "softphone", [a.proc.pid, b.proc.pid], seconds)
+    finally:
+        for phone in (a, b):
+            if phone is not None:
+                phone.close()
+
+
+def _free_udp_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _baresip(
+    pulse: PulseServer, workdir: Path, name: str, mic: str, speaker: str, extra: list[str]
+) -> tuple[subprocess.Popen[str], int]:
+    confdir = workdir / f"baresip-{name}"
+    confdir.mkdir(exist_ok=True)
+    port = _free_udp_port()
+    config = BARESIP_CONFIG.replace("sip_listen 127.0.0.1:0", f"sip_listen 127.0.0.1:{port}")
+    (confdir / "config").write_text(config + "module account.so\nmodule menu.so\n")
+    answer = ";answermode=auto" if name == "b" else ""
+    (confdir / "accounts").write_text(f"<sip:{name}@127.0.0.1>;regint=0{answer}\n")
+    env = {**pulse.env, "PULSE_SOURCE": mic, "PULSE_SINK": speaker, "HOME": str(workdir)}
+    child = subprocess.Popen(
+        ["baresip", "-f", str(confdir), *extra], env=env, stdin=subprocess.PIPE,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, text=True,
+    )  # fmt: skip
+    return child, port
+
+
+def run_baresip_call(
+    pulse: PulseServer, seconds: float, workdir: Path
+) -> tuple[LoopResult, list[float]]:
+    """Two baresip processes (defaults as shipped, PCMU) on the same rig."""
+    b, port = _baresip(pulse, workdir, "b", "b_mic", "meas_out", [])
+    a = None
+    try:
+        time.sleep(1.0)
+        a, _ = _baresip(
+            pulse, workdir, "a", "meas_mic", "a_spk", ["-e", f"/dial sip:b@127.0.0.1:{port}"]
+        )
+        time.sleep(1.0)
+        return measure_call(pulse, "baresip", [a.pid, b.pid], seconds)
+    finally:
+        for child in (a, b):
+            if child is not None:
+                child.kill()
+                child.wait(timeout=5)
+
+
 def dropouts(counters: dict) -> int:
     before, after = counters["before"], counters["after"]
     keys = ("mic_underruns", "mic_overruns", "speaker_underruns", "speaker_overruns")
@@ -162,14 +238,34 @@ def main(argv: list[str]) -> int:
     if args.quick:
         args.seconds = args.dropout_seconds = 6.0
     with tempfile.TemporaryDirectory(prefix="bench-audio-") as tmp:
-        pulse = PulseServer(Path(tmp), latency_rig=True).start()
+        pulse = PulseServer(Path(tmp), latency_rig=True, phones=("a", "b")).start()
         try:
+            call, call_cpus = run_our_call(pulse, args.seconds)
+            ref_call, ref_cpus = run_baresip_call(pulse, args.seconds, Path(tmp))
             ours, _ = run_ours(pulse, args.seconds)
             ref = run_baresip(pulse, args.seconds, Path(tmp))
             loaded, counters = run_ours(pulse, args.dropout_seconds, gui_load=True)
         finally:
             pulse.stop()
+    print("-- two-process call A -> B (PCMU over loopback), mouth-to-ear")
+    report_call(call, call_cpus, ref_call, ref_cpus)
+    print("-- device path only (one process loop)")
     return report(ours, ref, loaded, counters, args.dropout_seconds)
+
+
+def report_call(
+    ours: LoopResult, cpus: list[float], ref: LoopResult, ref_cpus: list[float]
+) -> None:
+    for r, c in ((ours, cpus), (ref, ref_cpus)):
+        lat = ", ".join(f"{x:.0f}" for x in r.latencies_ms)
+        per = " / ".join(f"{x:.1f}" for x in c)
+        print(f"{r.name:10s} latency median {r.latency_ms:6.1f} ms [{lat}]  CPU A/B {per} %")
+    lat_ratio = ours.latency_ms / ref.latency_ms
+    cpu_ratio = max(cpus) / max(max(ref_cpus), 0.1)
+    print(
+        f"call latency ratio {lat_ratio:.2f} (target <= 1.2; <= 120 ms: {ours.latency_ms:.0f} ms)"
+    )
+    print(f"call CPU ratio (busiest process) {cpu_ratio:.2f} (target <= 1.5)")
 
 
 def report(

@@ -45,6 +45,8 @@ class BridgeCounters:
     speaker_ratio: float
     device_errors: int
     device_xruns: int
+    mic_frames: int  # frames the engine asked for
+    speaker_frames: int  # frames the engine delivered
 
 
 class DeviceAudioBridge:
@@ -90,15 +92,19 @@ class DeviceAudioBridge:
         self._level_dbfs = SILENCE_DBFS
         self._device_errors = 0
         self._closed_xruns = 0
+        self._mic_frames = 0
+        self._speaker_frames = 0
         self.input_device: str | None = None
         self.output_device: str | None = None
 
     # --- the AudioBridge protocol (PJSIP's clock thread) ---------------------------
 
     def mic_frame(self, out: memoryview) -> None:
+        self._mic_frames += 1
         frame = np.frombuffer(out, dtype="<i2")
         if not self._running or self.muted or self.held:
             frame[:] = 0
+            self._mic_ring.clear()  # nothing stale when the microphone comes back
             return
         buf = self._mic_buf
         if not self._mic.read(buf):
@@ -109,6 +115,7 @@ class DeviceAudioBridge:
         np.copyto(frame, buf, casting="unsafe")
 
     def speaker_frame(self, data: memoryview) -> None:
+        self._speaker_frames += 1
         if not self._running or self.held:
             return
         pcm = np.frombuffer(data, dtype="<i2")
@@ -181,6 +188,8 @@ class DeviceAudioBridge:
             speaker_ratio=self._spk.stats.ratio,
             device_errors=self._device_errors,
             device_xruns=self._closed_xruns + sum(s.xruns for s in self._streams),
+            mic_frames=self._mic_frames,
+            speaker_frames=self._speaker_frames,
         )
 
     def status(self) -> AudioStatus:

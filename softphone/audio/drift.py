@@ -35,7 +35,8 @@ class DriftCompensator:
     :param ring: the ring to drain.
     :param target_fill: samples to keep buffered (the latency this side adds).
     :param max_block: the largest block :meth:`read` will be asked for.
-    :param max_adjust: largest rate correction (0.01 = 1 %, inaudible on speech).
+    :param max_adjust: largest rate correction (0.005 = 0.5 %, inaudible on speech;
+        real clocks differ by 0.005-0.05 %).
     :param gain: proportional gain from relative fill error to rate correction.
     """
 
@@ -45,7 +46,7 @@ class DriftCompensator:
         target_fill: int,
         max_block: int,
         *,
-        max_adjust: float = 0.01,
+        max_adjust: float = 0.005,
         gain: float = 0.02,
         smoothing: float = 0.02,
         resync_factor: float = 4.0,
@@ -84,6 +85,11 @@ class DriftCompensator:
             if fill < self.target_fill:
                 out[:] = 0.0
                 return False
+            # Start exactly at the target: audio resumes after silence anyway, and
+            # the controller is left with real clock drift only (no pitch bend
+            # while it works off the start-up surplus).
+            self.ring.skip(fill - self.target_fill)
+            fill = self.target_fill
             self._priming = False
         if fill > self._resync_at:
             self.ring.skip(fill - self.target_fill)

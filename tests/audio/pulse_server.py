@@ -30,7 +30,17 @@ REMAP_SINK = (
 )
 
 
-def server_config(socket: Path, latency_rig: bool = False) -> str:
+def phone_devices(phone: str) -> list[str]:
+    """``<phone>_feed`` sink -> ``<phone>_mic`` source, and a ``<phone>_spk`` sink."""
+    return [
+        NULL_SINK.format(f"{phone}_feed", DESCRIBE.format(f"{phone}-feed")),
+        f"load-module module-remap-source source_name={phone}_mic master={phone}_feed.monitor"
+        f" source_properties=device.description={phone}-mic",
+        NULL_SINK.format(f"{phone}_spk", DESCRIBE.format(f"{phone}-speaker")),
+    ]
+
+
+def server_config(socket: Path, latency_rig: bool = False, phones: tuple[str, ...] = ()) -> str:
     rig = [
         # Latency rig: left = what is played into meas_in (heard on meas_mic),
         # right = what is played into meas_out; one recording of meas.monitor
@@ -51,6 +61,7 @@ def server_config(socket: Path, latency_rig: bool = False) -> str:
             " source_properties=device.description=Microphone",
             NULL_SINK.format("ringer", DESCRIBE.format("Ringer")),
             *(rig if latency_rig else []),
+            *(line for phone in phones for line in phone_devices(phone)),
             "set-default-sink spk",
             "set-default-source mic",
             "",
@@ -61,9 +72,17 @@ def server_config(socket: Path, latency_rig: bool = False) -> str:
 class PulseServer:
     """Start with :meth:`start`, always :meth:`stop` (kills the daemon)."""
 
-    def __init__(self, directory: Path, name: str = "pulse", *, latency_rig: bool = False) -> None:
+    def __init__(
+        self,
+        directory: Path,
+        name: str = "pulse",
+        *,
+        latency_rig: bool = False,
+        phones: tuple[str, ...] = (),
+    ) -> None:
         self.dir = directory / name
         self._rig = latency_rig
+        self._phones = phones
         self.socket = self.dir / "native"
         self.server = f"unix:{self.socket}"
         self._proc: subprocess.Popen[bytes] | None = None
@@ -78,7 +97,7 @@ class PulseServer:
         runtime = self.dir / "runtime"
         runtime.mkdir(parents=True, exist_ok=True)
         config = self.dir / "server.pa"
-        config.write_text(server_config(self.socket, self._rig))
+        config.write_text(server_config(self.socket, self._rig, self._phones))
         env = {**os.environ, "XDG_RUNTIME_DIR": str(runtime), "HOME": str(self.dir)}
         env.pop("PULSE_SERVER", None)
         log = (self.dir / "pulseaudio.log").open("wb")
@@ -93,9 +112,11 @@ class PulseServer:
                 raise RuntimeError(f"pulseaudio exited: {self.log()}")
             if self.socket.exists() and self.pactl("info", check=False).returncode == 0:
                 rig = ["meas_in"] if self._rig else []
-                for sink in ["micfeed", "spk", "ringer", *rig]:
+                phones = [f"{p}_{d}" for p in self._phones for d in ("feed", "spk")]
+                for sink in ["micfeed", "spk", "ringer", *rig, *phones]:
                     self._keep_clocked(sink)
-                for sink in ["micfeed", "spk", "ringer", *(["meas"] if self._rig else [])]:
+                rig = ["meas"] if self._rig else []
+                for sink in ["micfeed", "spk", "ringer", *rig, *phones]:
                     self._wait_clocked(sink)
                 return self
             time.sleep(0.05)

@@ -103,12 +103,23 @@ class TestDriftCompensator:
         ring.write(np.ones(400, dtype=np.float32))
         assert comp.read(frame) and frame.all()
 
+    def test_start_skips_surplus_beyond_target(self) -> None:
+        """When priming ends, audio beyond the target is dropped at once (no pitch
+        bend while the controller would work it off)."""
+        ring = SampleRing(8000)
+        comp = DriftCompensator(ring, target_fill=640, max_block=320)
+        ring.write(np.ones(900, dtype=np.float32))
+        assert comp.read(np.zeros(320, dtype=np.float32))
+        assert ring.fill == 320 and comp.stats.ratio == 1.0
+
     def test_large_backlog_jumps_back_to_target(self) -> None:
         """A burst far past the target is cut to the target once (a resync)."""
         ring = SampleRing(8000)
         comp = DriftCompensator(ring, target_fill=640, max_block=320)
-        ring.write(np.ones(5000, dtype=np.float32))
         frame = np.zeros(320, dtype=np.float32)
+        ring.write(np.ones(640, dtype=np.float32))
+        assert comp.read(frame)
+        ring.write(np.ones(5000, dtype=np.float32))
         assert comp.read(frame)
         assert comp.stats.resyncs == 1
         assert 300 <= ring.fill <= 340
