@@ -46,6 +46,7 @@ def engine_config(settings: Settings) -> EngineConfig:
         codecs=tuple(sip.codecs),
         dtmf_method=sip.dtmf_method,  # type: ignore[arg-type]
         user_agent=sip.user_agent,
+        log_messages=True,  # the Inspector's SIP ladder
     )
 
 
