@@ -35,6 +35,23 @@ def _secrets(paths: Any, problems: list[str]) -> Any:
     return store
 
 
+def _audio(settings: Any, problems: list[str]) -> Any:
+    """Real devices through PortAudio; on any failure the phone runs without audio and
+    says why (calls still connect)."""
+    try:
+        from softphone.audio import AudioSystem, DeviceChoice
+
+        choice = DeviceChoice(
+            settings.audio.microphone or None,
+            settings.audio.speaker or None,
+            settings.audio.ringer or None,
+        )
+        return AudioSystem.default(choice)
+    except Exception as exc:
+        problems.append(f"Audio unavailable: {exc}")
+        return None
+
+
 def run(args: argparse.Namespace) -> int:
     """Start the phone (window unless headless), run until quit; ``--demo`` runs the tour."""
     import importlib
@@ -67,6 +84,9 @@ def run(args: argparse.Namespace) -> int:
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     recents = RecentsStore(default_db_path(paths.data_dir))
+    audio_system = None
+    if not getattr(args, "demo", False):  # the demo uses a probe tone, not the sound card
+        audio_system = _audio(loaded.settings, problems)
     runtime = PhoneRuntime(
         create_engine(),
         loaded.settings,
@@ -76,6 +96,7 @@ def run(args: argparse.Namespace) -> int:
         save_settings=store.save,
         recents=recents,
         push_dir=paths.data_dir / "apns",
+        audio_system=audio_system,
     )
     if loaded.message:
         problems.append(loaded.message)

@@ -11,10 +11,12 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+from softphone.audio import AudioSystem
 from softphone.callkit import CallKitError, CallSystem, LoopClock, LoopDispatcher
 from softphone.control import ConflictError, NotFoundError
 from softphone.control.client import write_endpoint
 from softphone.control.server import ControlServer
+from softphone.phone.audio_control import AudioController
 from softphone.phone.control_target import PhoneControl, call_json
 from softphone.phone.push import PushWakeUp
 from softphone.phone.recents_recorder import RecentsRecorder, load_call_directory
@@ -89,6 +91,7 @@ class PhoneRuntime:
         push_dir: Path | None = None,
         save_settings: Callable[[Settings], None] | None = None,
         recents: RecentsStore | None = None,
+        audio_system: AudioSystem | None = None,
     ) -> None:
         self.engine = engine
         self.settings = settings
@@ -109,7 +112,13 @@ class PhoneRuntime:
             caller_name=self.contact_name,
         )
         self._tasks: set[asyncio.Future[Any]] = set()
+        self._poller: asyncio.Task[None] | None = None
         self.problems: list[str] = []
+        self.audio_system = audio_system
+        self.audio: AudioController | None = None
+        if audio_system is not None and audio is None:
+            self.audio = AudioController(audio_system, self.system, self.app.emit_external)
+            self.app.audio = self.audio
         self.recents = recents
         self.recorder: RecentsRecorder | None = None
         if recents is not None:
@@ -176,6 +185,13 @@ class PhoneRuntime:
         in ``problems`` for the UI rather than raised (the phone still runs)."""
         self.started_at = time.monotonic()
         await _settle(self.engine.start(engine_config(self.settings)))
+        if self.audio_system is not None:
+            self.engine.set_audio_bridge(self.audio_system.bridge)
+            status = self.audio_system.status()
+            self.audio_status = (status.available, status.reason)
+            if not status.available:
+                self.problems.append(f"Audio unavailable: {status.reason}")
+            self._poller = asyncio.get_running_loop().create_task(self._poll_devices())
         for acc in account_configs(self.settings, self.secrets):
             try:
                 await _settle(self.engine.add_account(acc))
@@ -206,6 +222,11 @@ class PhoneRuntime:
         if self.control_file is not None:
             with contextlib.suppress(OSError):
                 self.control_file.unlink()
+        if self._poller is not None:
+            self._poller.cancel()
+        if self.audio is not None:
+            with contextlib.suppress(Exception):
+                self.audio.close()
         with contextlib.suppress(Exception):
             await self.app.close()
         if self.push is not None:
@@ -218,6 +239,21 @@ class PhoneRuntime:
             await _settle(self.engine.stop())
         if self.recorder is not None:
             self.recorder.close()
+
+    async def _poll_devices(self) -> None:
+        """Hot-plug: every 2 s, re-scan audio devices (PortAudio needs it) and tell."""
+        while self.audio is not None:
+            await asyncio.sleep(2.0)
+            try:
+                messages = self.audio.poll_devices()
+            except Exception as exc:
+                log.warning("audio device scan failed: %s", exc)
+                continue
+            for message in messages:
+                self.app.emit_external("audio.device", message=message)
+            if self.audio_system is not None:
+                status = self.audio_system.status()
+                self.audio_status = (status.available, status.reason)
 
     def _sip_allowed(self, allowed: bool) -> None:
         """PushKit moved the app: SIP is reachable only when not suspended (as on iOS)."""
