@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from softphone.audio import AudioSystem
+from softphone.audio import AudioSystem, DeviceRole
 from softphone.callkit import CallKitError, CallSystem, LoopClock, LoopDispatcher
 from softphone.control import ConflictError, NotFoundError
 from softphone.control.client import write_endpoint
@@ -383,6 +383,18 @@ class PhoneRuntime:
                 current["push"]["enabled"] = bool(push["enabled"])
             if push.get("environment") in ("sandbox", "production"):
                 current["push"]["environment"] = push["environment"]
+        audio = data.get("audio")
+        if isinstance(audio, Mapping):
+            for key, field_name, role in (
+                ("input", "microphone", DeviceRole.MICROPHONE),
+                ("output", "speaker", DeviceRole.SPEAKER),
+            ):
+                if key in audio:
+                    device = str(audio[key])
+                    wanted = None if device in ("", "default") else device
+                    if self.audio_system is not None:
+                        self.audio_system.choose(role, wanted)  # ValueError: unknown device
+                    current["audio"][field_name] = wanted or ""
         enabled = {a.get("id"): a.get("enabled") for a in data.get("accounts", []) or []}
         for acc in current["accounts"]:
             if acc["id"] in enabled and enabled[acc["id"]] is not None:

@@ -8,6 +8,7 @@ import uuid as _uuid
 from collections.abc import Callable
 from typing import Any
 
+from softphone.audio import DeviceRole
 from softphone.callkit import CallState as KitState
 from softphone.callkit import CXCall
 from softphone.phone.runtime import PhoneRuntime
@@ -105,8 +106,19 @@ class RuntimePhoneService:
             accounts=tuple(accounts),
             audio_available=self.runtime.audio_status[0],
             audio_reason=self.runtime.audio_status[1],
-            audio_routes=(AudioRoute("default", "iPhone", "receiver", True),),
+            audio_routes=self._routes(),
         )
+
+    def _routes(self) -> tuple[AudioRoute, ...]:
+        audio = self.runtime.audio_system
+        if audio is None:
+            return (AudioRoute("default", "iPhone", "receiver", True),)
+        current = audio.devices.effective(DeviceRole.SPEAKER)
+        routes = [AudioRoute("default", "System default", "receiver", current is None)]
+        for dev in audio.devices.outputs():
+            kind = "headset" if "head" in dev.name.lower() else "speaker"
+            routes.append(AudioRoute(dev.id, dev.name, kind, dev.id == current))
+        return tuple(routes)
 
     def errors(self) -> list[UiError]:
         return list(self._errors)
@@ -179,6 +191,11 @@ class RuntimePhoneService:
         return self.system.end_and_accept(_uuid.UUID(uuid))
 
     def set_audio_route(self, device_id: str) -> IntentResult:
+        audio = self.runtime.audio_system
+        if audio is None:
+            raise ValueError("audio is unavailable: " + self.runtime.audio_status[1])
+        audio.choose(DeviceRole.SPEAKER, None if device_id == "default" else device_id)
+        self._notify()
         return None
 
     def set_locked(self, locked: bool) -> IntentResult:
@@ -210,12 +227,7 @@ class RuntimePhoneService:
                 }
                 for a in s.accounts
             ],
-            "audio": {
-                "input": s.audio.microphone or "default",
-                "output": s.audio.speaker or "default",
-                "inputs": ["default"],
-                "outputs": ["default"],
-            },
+            "audio": self._audio_settings(),
             "codecs": [{"name": c, "enabled": c in enabled} for c in _CODECS],
             "transport": (s.accounts[0].transport if s.accounts else "udp"),
             "push": {
@@ -223,6 +235,18 @@ class RuntimePhoneService:
                 "provider": "apns",
                 "environment": s.push.environment,
             },
+        }
+
+    def _audio_settings(self) -> dict[str, Any]:
+        s = self.runtime.settings
+        audio = self.runtime.audio_system
+        inputs = ["default"] + ([d.id for d in audio.devices.inputs()] if audio else [])
+        outputs = ["default"] + ([d.id for d in audio.devices.outputs()] if audio else [])
+        return {
+            "input": s.audio.microphone or "default",
+            "output": s.audio.speaker or "default",
+            "inputs": inputs,
+            "outputs": outputs,
         }
 
     def apply_settings(self, settings: dict[str, Any]) -> IntentResult:
