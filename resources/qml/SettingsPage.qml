@@ -9,6 +9,7 @@ Rectangle {
     signal close()
     color: Theme.grouped
     function load() { phone.reloadSettings(); draft = JSON.parse(JSON.stringify(phone.settings)) }
+    function next(list, current) { return list.length ? list[(list.indexOf(current) + 1) % list.length] : current }
     function edit(fn) { var d = JSON.parse(JSON.stringify(draft)); fn(d); draft = d }
     MouseArea { anchors.fill: parent }
 
@@ -57,8 +58,10 @@ Rectangle {
             }
             Section { text: "AUDIO" }
             Card {
-                Row_ { title: "Microphone"; detail: page.draft.audio ? page.draft.audio.input : "" }
-                Row_ { title: "Speaker"; detail: page.draft.audio ? page.draft.audio.output : "" }
+                Row_ { objectName: "settingsInput"; title: "Microphone"; detail: page.draft.audio ? page.draft.audio.input : ""
+                    MouseArea { anchors.fill: parent; onClicked: page.edit(function (d) { d.audio.input = page.next(d.audio.inputs, d.audio.input) }) } }
+                Row_ { objectName: "settingsOutput"; title: "Speaker"; detail: page.draft.audio ? page.draft.audio.output : ""
+                    MouseArea { anchors.fill: parent; onClicked: page.edit(function (d) { d.audio.output = page.next(d.audio.outputs, d.audio.output) }) } }
                 Row_ { title: "Status"; detail: page.phone.audioAvailable ? "Available" : ("Unavailable: " + page.phone.audioReason) }
             }
             Section { text: "CODECS" }

@@ -41,8 +41,8 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "audio": {
         "input": "default",
         "output": "default",
-        "inputs": ["default"],
-        "outputs": ["default"],
+        "inputs": ["default", "USB Headset Mic"],
+        "outputs": ["default", "USB Headset"],
     },
     "codecs": [
         {"name": "PCMU", "enabled": True},

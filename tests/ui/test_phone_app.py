@@ -147,11 +147,13 @@ class TestChrome:
         d.click(win, "codecSwitch_speex")
         d.click(win, "transport_tls")
         d.click(win, "pushSwitch")
+        d.click(win, "settingsOutput")
         d.click(win, "settingsSave")
         name, (applied,) = service.intents[-1]
         assert name == "apply_settings"
         assert applied["transport"] == "tls" and applied["push"]["enabled"] is True
         assert {c["name"]: c["enabled"] for c in applied["codecs"]}["speex"] is True
+        assert applied["audio"]["output"] == "USB Headset"
         assert service.settings()["transport"] == "tls"
 
     def test_bad_settings_keep_the_old_ones_and_say_why(
