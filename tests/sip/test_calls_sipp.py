@@ -220,3 +220,50 @@ async def test_stop_with_calls_up_does_not_abort(start_engine: StartEngine, work
     }
     assert len(rec.of(CallEnded)) == 2
     await uas.expect_success()
+
+
+async def test_tcp_transport_call(start_engine: StartEngine, workdir: Path) -> None:
+    from softphone.sip import TransportConfig
+
+    eng, rec = await start_engine(
+        EngineConfig(transports=(TransportConfig("udp"), TransportConfig("tcp")))
+    )
+    uas = await start_sipp(sc.uas(), workdir, extra=["-t", "t1"])
+    cid = await eng.make_call(f"sip:bob@{uas.uri_host};transport=tcp")
+    await rec.wait_for(CallConnected)
+    assert eng.local_address("tcp")[1] > 0
+    await eng.hangup(cid)
+    assert (await rec.wait_for(CallEnded)).cause == CallEndCause.LOCAL_HANGUP
+    await uas.expect_success()
+
+
+async def test_garbage_and_half_transactions_do_not_break_the_engine(
+    engine: Engine, workdir: Path
+) -> None:
+    import socket
+
+    eng, rec = engine
+    host, port = eng.local_address()
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        for junk in (b"\x00\xff" * 300, b"INVITE nonsense\r\n\r\n", b"SIP/2.0 200 OK\r\n\r\n"):
+            s.sendto(junk, (host, port))
+        # an INVITE whose sender vanishes (never ACKs, never answers anything)
+        s.sendto(
+            (
+                f"INVITE sip:me@{host}:{port} SIP/2.0\r\n"
+                f"Via: SIP/2.0/UDP 127.0.0.1:9;branch=z9hG4bKgone\r\n"
+                "From: <sip:gone@127.0.0.1>;tag=g\r\nTo: <sip:me@127.0.0.1>\r\n"
+                "Call-ID: gone-1\r\nCSeq: 1 INVITE\r\nContact: <sip:gone@127.0.0.1:9>\r\n"
+                "Max-Forwards: 70\r\nContent-Length: 0\r\n\r\n"
+            ).encode(),
+            (host, port),
+        )
+    inc = await rec.wait_for(IncomingCallReceived)
+    assert inc.sip_call_id == "gone-1"
+    await eng.hangup(inc.call_id)  # no stuck call
+    await rec.wait_for(CallEnded, lambda e: e.call_id == inc.call_id)
+    uas = await start_sipp(sc.uas(), workdir)
+    cid = await eng.make_call(f"sip:bob@{uas.uri_host}")
+    await rec.wait_for(CallConnected, lambda e: e.call_id == cid)
+    await eng.hangup(cid)
+    await uas.expect_success()

@@ -191,6 +191,10 @@ async def test_bridge_audio_and_mute_stops_transmit(
     eng.set_mute(cid, False)
     assert await level_after(peer) > 5
     assert bridge.heard_peak > 1000  # the peer's tone reached our speaker
+    stats = eng.call_stats(cid)
+    assert stats.codec == "PCMU/8000"
+    assert stats.packets_received > 20 and stats.packets_sent > 20
+    assert 1.0 <= stats.mos <= 4.5 and stats.loss_pct == 0.0
     await eng.hangup(cid)
     await rec.wait_for(CallEnded)
     await asyncio.sleep(0.05)

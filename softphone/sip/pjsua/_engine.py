@@ -997,8 +997,9 @@ class PjsuaEngine:
             with contextlib.suppress(Exception):
                 si = call.getStreamInfo(index)
                 codec = f"{si.codecName}/{si.codecClockRate}"
-            with contextlib.suppress(Exception):
-                srtp = "SRTP status: Active" in str(call.dump(True, ""))
+            if self._config is not None and self._config.srtp != SrtpMode.OFF:
+                with contextlib.suppress(Exception):  # dump() is costly: only when SRTP is on
+                    srtp = "SRTP status: Active" in str(call.dump(True, ""))
         self._update_media_on()
         if (was_local, was_remote) != (st.local_hold, st.remote_hold):
             self._emit(CallHoldChanged(st.key, st.local_hold, st.remote_hold))
