@@ -1,0 +1,97 @@
+"""The screens on the real phone: real CallKit layer, real pjsua2 engine, and the test
+line as the peer. Answer, keypad DTMF, hold, end, and an outgoing call, by clicking."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+
+import pytest
+
+from softphone.callkit import CallState
+from softphone.phone.runtime import PhoneRuntime
+from softphone.settings import Settings
+from softphone.sip.pjsua import create_engine
+from softphone.ui._runner import AsyncioTaskRunner
+from softphone.ui.phone_service import RuntimePhoneService
+from softphone.ui.window import PhoneWindow
+from tests.ui import driver as d
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+async def real(qapp: object, tmp_path: Path) -> AsyncIterator[tuple[PhoneRuntime, PhoneWindow]]:
+    runtime = PhoneRuntime(create_engine(), Settings())
+    await runtime.start()
+    win = PhoneWindow(
+        RuntimePhoneService(runtime), runner=AsyncioTaskRunner(), reduce_motion=True
+    )
+    try:
+        yield runtime, win
+    finally:
+        win.close()
+        await runtime.stop()
+
+
+async def _until(check: Callable[[], bool], timeout: float = 10.0) -> None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not check():
+        if loop.time() > deadline:
+            raise AssertionError("timed out waiting on the screens")
+        d.pump(10)
+        await asyncio.sleep(0.02)
+
+
+async def test_answer_dtmf_hold_and_end_by_clicking(
+    real: tuple[PhoneRuntime, PhoneWindow],
+) -> None:
+    runtime, win = real
+    line = runtime.test_line
+    assert line is not None
+    host, port = runtime.engine.local_address("udp")
+    await line.ring(f"sip:me@{host}:{port}")
+    await _until(lambda: d.exists(win, "incomingBanner"))
+    assert "Softphone Test Line" in d.text_of(win, "bannerName")
+    d.pump(500)  # the banner slides in
+    d.click(win, "bannerAccept")
+    await _until(lambda: bool(runtime.system.calls) and runtime.system.calls[0].has_connected)
+    await line.wait_for("answered")
+    await _until(lambda: d.exists(win, "callScreen"))
+    d.pump(500)  # the call screen fades in
+    d.click(win, "keypadButton")
+    await _until(lambda: d.exists(win, "callKeypad"))
+    for digit in "47":
+        d.type_text(win, digit)
+    for digit in "47":
+        await line.wait_for("dtmf", digit=digit)
+    d.click(win, "hideKeypad")
+    d.pump(300)
+
+    d.long_press(win, "muteButton")  # touch-and-hold mute puts the call on hold, as iOS
+    await line.wait_for("held")
+    await _until(lambda: runtime.system.calls[0].state is CallState.HELD)
+    await _until(lambda: d.exists(win, "onHoldBadge"))
+
+    d.click(win, "endButton")
+    await line.wait_for("ended")
+    await _until(lambda: not [c for c in runtime.system.calls if not c.has_ended])
+    await _until(lambda: not d.exists(win, "callScreen"))
+
+
+async def test_dial_the_echo_line_from_the_keypad(
+    real: tuple[PhoneRuntime, PhoneWindow],
+) -> None:
+    runtime, win = real
+    d.type_text(win, "echo")  # SIP users can be typed on a desktop keyboard
+    if d.text_of(win, "dialNumber").lower() != "echo":
+        win.view_model.dial("echo")
+    else:
+        d.click(win, "callButton")
+    await _until(lambda: d.exists(win, "callScreen"))
+    await _until(lambda: d.text_of(win, "callStatus") in ("calling...", "ringing...", "00:00"))
+    await _until(lambda: d.text_of(win, "callStatus").startswith("00:"), timeout=10)
+    d.click(win, "endButton")
+    await _until(lambda: not [c for c in runtime.system.calls if not c.has_ended])
