@@ -39,23 +39,30 @@ class Kamailio:
     """A Kamailio process in the foreground; ``stop()`` ends it."""
 
     def __init__(self, cfg: Path, workdir: Path, defines: dict[str, str] | None = None) -> None:
-        self.port = free_udp_port()
-        self.log_path = workdir / f"kamailio-{self.port}.log"
-        args = [
-            require("kamailio"),
-            "-f",
-            str(cfg),
-            "-DD",
-            "-E",
-            "-l",
-            f"udp:127.0.0.1:{self.port}",
-        ]
-        args += ["-P", str(workdir / f"kamailio-{self.port}.pid"), "-Y", str(workdir)]
-        for k, v in (defines or {}).items():
-            args += ["-A", f"{k}={v}"]
-        self._log = open(self.log_path, "wb")  # noqa: SIM115 - closed in stop()
-        self.proc = subprocess.Popen(args, stdout=self._log, stderr=subprocess.STDOUT)
-        self._wait_ready()
+        for attempt in range(3):  # a free port can be taken between probing and binding
+            self.port = free_udp_port()
+            self.log_path = workdir / f"kamailio-{self.port}.log"
+            args = [
+                require("kamailio"),
+                "-f",
+                str(cfg),
+                "-DD",
+                "-E",
+                "-l",
+                f"udp:127.0.0.1:{self.port}",
+            ]
+            args += ["-P", str(workdir / f"kamailio-{self.port}.pid"), "-Y", str(workdir)]
+            for k, v in (defines or {}).items():
+                args += ["-A", f"{k}={v}"]
+            self._log = open(self.log_path, "wb")  # noqa: SIM115 - closed in stop()
+            self.proc = subprocess.Popen(args, stdout=self._log, stderr=subprocess.STDOUT)
+            try:
+                self._wait_ready()
+                return
+            except RuntimeError:
+                self.stop()
+                if attempt == 2 or "Address already in use" not in self.log():
+                    raise
 
     def _wait_ready(self, timeout: float = 10.0) -> None:
         deadline = time.monotonic() + timeout
