@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import logging
 import sys
@@ -98,6 +99,7 @@ def run(args: argparse.Namespace) -> int:
         push_dir=paths.data_dir / "apns",
         audio_system=audio_system,
     )
+    runtime.first_run_marker = paths.data_dir / "welcome-shown"
     if loaded.message:
         problems.append(loaded.message)
     if any(acc.username for acc in loaded.settings.accounts):  # only then do we need it
@@ -152,11 +154,19 @@ async def _main(args: argparse.Namespace, app: Any, runtime: Any) -> int:
         inspector = open_inspector(bridge.feed)
         if not getattr(args, "headless", False):
             inspector.show()
+    marker = runtime.first_run_marker
+    first_run = (
+        marker is not None
+        and not marker.exists()
+        and not runtime.settings.accounts
+        and not getattr(args, "demo", False)
+    )
     window = PhoneWindow(
         RuntimePhoneService(runtime),
         recents_model,
         contacts_model,
         profile=runtime.profile,
+        first_run=first_run,
     )
     if not getattr(args, "headless", False):
         window.window.show()
@@ -167,6 +177,9 @@ async def _main(args: argparse.Namespace, app: Any, runtime: Any) -> int:
         else:
             await _until_quit(app, getattr(args, "quit_after", None))
     finally:
+        if first_run and marker is not None and not window.first_run_shown:
+            with contextlib.suppress(OSError):
+                marker.write_text("welcome shown\n")
         if inspector is not None:
             inspector.close()
         bridge.close()

@@ -10,6 +10,7 @@ Window {
     required property var phone
     required property var recents
     required property var contacts
+    property bool firstRun: false
     width: 390
     height: 844
     minimumWidth: 260
@@ -104,6 +105,13 @@ Window {
             visible: y < parent.height
             phone: root.phone
             onClose: device.settingsShown = false
+            Behavior on y { NumberAnimation { duration: 380; easing.type: Easing.OutCubic } }
+        }
+        FirstRunSheet {
+            width: parent.width; height: parent.height
+            y: root.firstRun ? 0 : parent.height
+            visible: y < parent.height
+            onDone: root.firstRun = false
             Behavior on y { NumberAnimation { duration: 380; easing.type: Easing.OutCubic } }
         }
         ErrorBanners {

@@ -53,6 +53,7 @@ class PhoneWindow(QObject):
         clock: Callable[[], float] = time.time,
         profile: str = "default",
         reduce_motion: bool = False,
+        first_run: bool = False,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -78,6 +79,7 @@ class PhoneWindow(QObject):
                 "phone": self.view_model,
                 "recents": self.recents_model,
                 "contacts": self.contacts_model,
+                "firstRun": first_run,
             }
         )
         self.engine.load(QUrl.fromLocalFile(str(resource_path("qml", "Main.qml"))))
@@ -85,6 +87,11 @@ class PhoneWindow(QObject):
         if not roots or not isinstance(roots[0], QQuickWindow):
             raise QmlLoadError("the QML user interface failed to load:\n" + "\n".join(warnings))
         self.window: QQuickWindow = roots[0]
+
+    @property
+    def first_run_shown(self) -> bool:
+        """Whether the welcome sheet is still up (the user has not pressed Get Started)."""
+        return bool(self.window.property("firstRun"))
 
     def item(self, object_name: str) -> QQuickItem:
         """The visible-tree item called ``object_name`` (first match), for tests and tools."""
