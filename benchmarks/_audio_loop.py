@@ -49,6 +49,8 @@ def _gui_load(until: float) -> int:
 def main(argv: list[str]) -> int:
     seconds, mic, speaker = float(argv[0]), argv[1], argv[2]
     tuning = dict(arg[2:].split("=") for arg in argv[3:] if "=" in arg)
+    if "switch-ms" in tuning:
+        sys.setswitchinterval(float(tuning["switch-ms"]) / 1000)
     bridge = DeviceAudioBridge(
         PortAudioBackend(),
         mic_target_ms=int(tuning.get("mic-target-ms", 40)),
