@@ -49,12 +49,12 @@ def _gui_load(until: float) -> int:
 def main(argv: list[str]) -> int:
     seconds, mic, speaker = float(argv[0]), argv[1], argv[2]
     tuning = dict(arg[2:].split("=") for arg in argv[3:] if "=" in arg)
-    bridge = DeviceAudioBridge(
-        PortAudioBackend(),
-        mic_target_ms=int(tuning.get("mic-target-ms", 40)),
-        speaker_target_ms=int(tuning.get("speaker-target-ms", 40)),
-        device_block=int(tuning.get("block", FRAME_SAMPLES)),
-    )
+    if "switch-ms" in tuning:
+        sys.setswitchinterval(float(tuning["switch-ms"]) / 1000)
+    names = {"mic-target-ms": "mic_target_ms", "speaker-target-ms": "speaker_target_ms"}
+    knobs = {names[k]: int(v) for k, v in tuning.items() if k in names}
+    block = int(tuning.get("block", FRAME_SAMPLES))
+    bridge = DeviceAudioBridge(PortAudioBackend(), device_block=block, **knobs)
     session = AudioSession(bridge, lambda: (mic, speaker))
     status = session.activate()
     if not status.available:

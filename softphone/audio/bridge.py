@@ -43,6 +43,8 @@ class BridgeCounters:
     speaker_resyncs: int
     mic_ratio: float
     speaker_ratio: float
+    mic_target_ms: float  # adaptive: grows after underruns, relaxes when stable
+    speaker_target_ms: float
     device_errors: int
     device_xruns: int
     mic_frames: int  # frames the engine asked for
@@ -62,8 +64,8 @@ class DeviceAudioBridge:
         self,
         backend: AudioBackend | None,
         *,
-        mic_target_ms: int = 40,
-        speaker_target_ms: int = 40,
+        mic_target_ms: int = 30,
+        speaker_target_ms: int = 30,
         ring_ms: int = 500,
         device_block: int = FRAME_SAMPLES,
         on_device_error: Callable[[str], None] | None = None,
@@ -74,9 +76,13 @@ class DeviceAudioBridge:
         biggest = max(device_block, FRAME_SAMPLES)
         self._mic_ring = SampleRing(ring)
         self._spk_ring = SampleRing(ring)
-        self._mic = DriftCompensator(self._mic_ring, SAMPLE_RATE * mic_target_ms // 1000, biggest)
+        mic_target = SAMPLE_RATE * mic_target_ms // 1000
+        spk_target = SAMPLE_RATE * speaker_target_ms // 1000
+        self._mic = DriftCompensator(
+            self._mic_ring, mic_target, biggest, max_target=mic_target * 5 // 2
+        )
         self._spk = DriftCompensator(
-            self._spk_ring, SAMPLE_RATE * speaker_target_ms // 1000, biggest
+            self._spk_ring, spk_target, biggest, max_target=spk_target * 5 // 2
         )
         self._mic_buf = np.zeros(FRAME_SAMPLES, dtype=np.float32)
         self._spk_in = np.zeros(FRAME_SAMPLES, dtype=np.float32)
@@ -186,6 +192,8 @@ class DeviceAudioBridge:
             speaker_resyncs=self._spk.stats.resyncs,
             mic_ratio=self._mic.stats.ratio,
             speaker_ratio=self._spk.stats.ratio,
+            mic_target_ms=self._mic.target_fill * 1000 / SAMPLE_RATE,
+            speaker_target_ms=self._spk.target_fill * 1000 / SAMPLE_RATE,
             device_errors=self._device_errors,
             device_xruns=self._closed_xruns + sum(s.xruns for s in self._streams),
             mic_frames=self._mic_frames,

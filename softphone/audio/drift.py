@@ -38,6 +38,8 @@ class DriftCompensator:
     :param max_adjust: largest rate correction (0.005 = 0.5 %, inaudible on speech;
         real clocks differ by 0.005-0.05 %).
     :param gain: proportional gain from relative fill error to rate correction.
+    :param max_target: let underruns raise the target up to this (adaptive playout
+        under CPU/GIL pressure); default: fixed target.
     """
 
     def __init__(
@@ -50,6 +52,8 @@ class DriftCompensator:
         gain: float = 0.02,
         smoothing: float = 0.02,
         resync_factor: float = 4.0,
+        max_target: int | None = None,
+        relax_after: int = 500,
     ) -> None:
         if target_fill <= 0 or max_block <= 0:
             raise ValueError("target_fill and max_block must be positive")
@@ -58,7 +62,14 @@ class DriftCompensator:
         self._max_adjust = max_adjust
         self._gain = gain
         self._alpha = smoothing
+        self._resync_factor = resync_factor
         self._resync_at = int(target_fill * resync_factor)
+        # Adaptive playout: each underrun raises the target by a quarter (up to
+        # max_target); ``relax_after`` clean reads lower it by an eighth again.
+        self.base_target = target_fill
+        self._max_target = max_target if max_target is not None else target_fill
+        self._relax_after = relax_after
+        self._clean_reads = 0
         self._frac = 0.0
         self._priming = True
         self.stats = DriftStats(smoothed_fill=float(target_fill))
@@ -73,6 +84,7 @@ class DriftCompensator:
         """Forget the clock history and wait for the target fill again."""
         self._frac = 0.0
         self._priming = True
+        self._set_target(self.base_target)
         self.stats.ratio = 1.0
         self.stats.smoothed_fill = float(self.target_fill)
 
@@ -104,13 +116,22 @@ class DriftCompensator:
             self.stats.underruns += 1
             self._priming = True
             self._frac = 0.0
+            self._set_target(self.target_fill + max(1, self.base_target // 4))
             return False
+        self._clean_reads += 1
+        if self._clean_reads >= self._relax_after and self.target_fill > self.base_target:
+            self._set_target(self.target_fill - max(1, self.base_target // 8))
         self._interpolate(out, ratio, n)
         advance = self._frac + ratio * n
         consumed = int(advance)
         self._frac = advance - consumed
         self.ring.skip(consumed)
         return True
+
+    def _set_target(self, target: int) -> None:
+        self.target_fill = max(self.base_target, min(self._max_target, target))
+        self._resync_at = int(self.target_fill * self._resync_factor)
+        self._clean_reads = 0
 
     def _update_ratio(self, fill: int) -> float:
         stats = self.stats

@@ -61,9 +61,11 @@ class Tour:
 
     @property
     def passed(self) -> bool:
-        return bool(self.results) and all(r.ok for r in self.results) and len(
-            self.results
-        ) == len(self.steps)
+        return (
+            bool(self.results)
+            and all(r.ok for r in self.results)
+            and len(self.results) == len(self.steps)
+        )
 
     def report(self) -> dict[str, Any]:
         return {

@@ -124,9 +124,7 @@ class PhoneRuntime:
         self.recents = recents
         self.recorder: RecentsRecorder | None = None
         if recents is not None:
-            self.recorder = RecentsRecorder(
-                self.system, recents, on_error=self.problems.append
-            )
+            self.recorder = RecentsRecorder(self.system, recents, on_error=self.problems.append)
             if recents.recovery_notice:
                 self.problems.append(recents.recovery_notice)
             try:

@@ -123,3 +123,24 @@ class TestDriftCompensator:
         assert comp.read(frame)
         assert comp.stats.resyncs == 1
         assert 300 <= ring.fill <= 340
+
+
+class TestAdaptivePlayout:
+    def test_underruns_raise_the_target_and_calm_lowers_it(self) -> None:
+        """Each underrun adds a quarter of the base target (capped); after enough
+        clean reads the target steps back down towards the base."""
+        ring = SampleRing(16000)
+        comp = DriftCompensator(ring, 640, 320, max_target=1000, relax_after=10)
+        frame = np.zeros(320, dtype=np.float32)
+        for expected in (800, 960, 1000):
+            ring.write(np.ones(comp.target_fill, dtype=np.float32))
+            while comp.read(frame):
+                pass
+            assert comp.target_fill == expected
+        ring.write(np.ones(1000, dtype=np.float32))
+        for _ in range(10):
+            ring.write(np.ones(320, dtype=np.float32))
+            assert comp.read(frame)
+        assert comp.target_fill == 920
+        comp.reset()
+        assert comp.target_fill == 640

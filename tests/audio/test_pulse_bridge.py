@@ -3,6 +3,8 @@ virtual devices: signals go through PortAudio, ALSA's pulse plugin and PulseAudi
 
 from __future__ import annotations
 
+import json
+import os
 import subprocess
 import sys
 import time
@@ -78,6 +80,36 @@ class TestDevices:
             ("micfeed", "MicFeed", DeviceKind.OUTPUT, False),
             ("ringer", "Ringer", DeviceKind.OUTPUT, False),
         }
+
+
+def _our_streams(pulse: PulseServer) -> tuple[int, int]:
+    """(playback, capture) streams this process has open on the server."""
+    counts = []
+    for kind in ("sink-inputs", "source-outputs"):
+        entries = json.loads(pulse.pactl("-f", "json", "list", kind).stdout)
+        pids = [e["properties"].get("application.process.id") for e in entries]
+        counts.append(pids.count(str(os.getpid())))
+    return counts[0], counts[1]
+
+
+class TestSessionGating:
+    def test_no_device_is_opened_before_activation(
+        self, pulse: PulseServer, backend: PortAudioBackend
+    ) -> None:
+        """Constructing everything opens nothing on the server; activate() opens one
+        capture and one playback stream; deactivate() closes them."""
+        system = AudioSystem(backend, choice=DeviceChoice("mic", "spk"))
+        system.bridge.media_started()
+        buf = bytearray(b"x" * FRAME_BYTES)
+        system.bridge.mic_frame(memoryview(buf))
+        assert not any(buf)
+        assert _our_streams(pulse) == (0, 0)
+        system.session.activate()
+        try:
+            assert _our_streams(pulse) == (1, 1)
+        finally:
+            system.session.deactivate()
+        assert _our_streams(pulse) == (0, 0)
 
 
 class TestCallAudio:
