@@ -197,6 +197,11 @@ async def _until_quit(app: Any, quit_after: float | None) -> None:
 
     app.aboutToQuit.connect(finish)
     app.lastWindowClosed.connect(finish)
+    import signal
+
+    for signum in (signal.SIGTERM, signal.SIGINT):  # quit cleanly: hang up, unregister
+        with contextlib.suppress(ValueError, OSError):
+            signal.signal(signum, lambda *_: asyncio.get_event_loop().call_soon_threadsafe(finish))
     if quit_after is not None:
         asyncio.get_running_loop().call_later(quit_after, finish)
     await done

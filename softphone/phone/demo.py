@@ -126,6 +126,12 @@ def build_tour(runtime: PhoneRuntime, probe: ToneProbeBridge | None = None) -> T
         await runtime.test_line.wait_for("held", after=start)
         await control.execute("hold", {"on": False})
         await control.execute("wait-for", {"event": "call.resumed"})
+        if probe is not None:
+            await asyncio.sleep(0.8)
+            level = probe.received_level(0.4)
+            if level < 0.05:
+                raise RuntimeError(f"no audio after resuming (echo level {level:.3f})")
+            return f"held (the line saw sendonly), resumed, echo back at {level:.2f}"
         return "held (the line saw sendonly) and resumed"
 
     async def end() -> str:

@@ -361,6 +361,16 @@ class PhoneRuntime:
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
+    def _addresses(self) -> dict[str, str]:
+        out: dict[str, str] = {}
+        for transport in ("udp", "tcp"):
+            try:
+                host, port = self.engine.local_address(transport)
+            except Exception:  # not started, or no such transport
+                continue
+            out[transport] = f"{host}:{port}"
+        return out
+
     def apply_ui_settings(self, data: Mapping[str, Any]) -> None:
         """Apply what the Settings page changed (codecs, push, accounts on/off) and save.
 
@@ -418,6 +428,7 @@ class PhoneRuntime:
                 acc: {"state": ev.state.value, "code": ev.code, "reason": ev.reason}
                 for acc, ev in self.registrations.items()
             },
+            "sip": self._addresses(),
             "test_line": self.test_line.uri if self.test_line is not None else None,
             "push": {
                 "token": self.push.token,

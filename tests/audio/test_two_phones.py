@@ -82,13 +82,6 @@ class TestTwoPhones:
         finally:
             a.do("unhold")
 
-    @pytest.mark.xfail(
-        strict=True,
-        reason="engine: after a remote hold+unhold, B's bridge port is no longer called "
-        "(bridge counters: mic_frames/speaker_frames stop growing); suspected: the "
-        "re-INVITE re-creates the stream's conference slot while PjsuaEngine keeps the "
-        "old st.audio connection (softphone.sip.pjsua)",
-    )
     def test_audio_resumes_after_unhold(self, phones: tuple[PulseServer, Phone, Phone]) -> None:
         """After hold and unhold, B's tone reaches A again."""
         pulse, a, _b = phones

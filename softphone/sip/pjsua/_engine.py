@@ -972,8 +972,14 @@ class PjsuaEngine:
         st.local_hold = status == pj.PJSUA_CALL_MEDIA_LOCAL_HOLD
         st.remote_hold = status == pj.PJSUA_CALL_MEDIA_REMOTE_HOLD
         if status in (pj.PJSUA_CALL_MEDIA_ACTIVE, pj.PJSUA_CALL_MEDIA_REMOTE_HOLD):
-            if st.audio is None:
-                st.audio = call.getAudioMedia(index)
+            media = call.getAudioMedia(index)
+            # A re-INVITE (e.g. resume after hold) may give the call a new conference
+            # slot: reconnect whenever the port changed, not only the first time.
+            if st.audio is None or st.audio.getPortId() != media.getPortId():
+                if st.audio is not None:
+                    with contextlib.suppress(Exception):
+                        self._disconnect_media(st)
+                st.audio = media
                 self._connect_media(st)
                 if st.key in self._conference:
                     self._connect_conference()
