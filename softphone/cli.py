@@ -39,6 +39,7 @@ _COMMANDS: list[tuple[str, str, str]] = [
     ("testline", "softphone.sip.pjsua.testline", "run the echo test line (the app starts it)"),
     ("apns-emulator", "softphone.apns.cli", "run the local APNs emulator"),
     ("send-push", "softphone.apns.push_cli", "send a VoIP push (emulator or real APNs)"),
+    ("push-lab", "softphone.lab.cli", "run the Kamailio push wake-up lab (RFC 8599)"),
 ]
 
 
