@@ -100,6 +100,9 @@ def run(args: argparse.Namespace) -> int:
         audio_system=audio_system,
     )
     runtime.first_run_marker = paths.data_dir / "welcome-shown"
+    from softphone.logsetup import configure_logging
+
+    runtime.log_file = configure_logging(paths.log_dir, stderr=False)
     if loaded.message:
         problems.append(loaded.message)
     if any(acc.username for acc in loaded.settings.accounts):  # only then do we need it
@@ -161,12 +164,16 @@ async def _main(args: argparse.Namespace, app: Any, runtime: Any) -> int:
         and not runtime.settings.accounts
         and not getattr(args, "demo", False)
     )
+    from softphone.ui.lab_viewmodel import LabViewModel
+
+    service = RuntimePhoneService(runtime)
     window = PhoneWindow(
-        RuntimePhoneService(runtime),
+        service,
         recents_model,
         contacts_model,
         profile=runtime.profile,
         first_run=first_run,
+        lab=LabViewModel(service),
     )
     if not getattr(args, "headless", False):
         window.window.show()

@@ -11,6 +11,7 @@ Window {
     required property var recents
     required property var contacts
     property bool firstRun: false
+    property var lab: null
     width: 390
     height: 844
     minimumWidth: 260
@@ -104,6 +105,7 @@ Window {
             y: device.settingsShown ? 0 : parent.height
             visible: y < parent.height
             phone: root.phone
+            lab: root.lab
             onClose: device.settingsShown = false
             Behavior on y { NumberAnimation { duration: 380; easing.type: Easing.OutCubic } }
         }

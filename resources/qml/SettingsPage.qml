@@ -5,6 +5,7 @@ Rectangle {
     id: page
     objectName: "settingsPage"
     required property var phone
+    property var lab: null
     property var draft: ({})
     signal close()
     color: Theme.grouped
@@ -98,6 +99,7 @@ Rectangle {
                     IosSwitch { objectName: "settingsLock"; anchors.right: parent.right; anchors.rightMargin: 16; anchors.verticalCenter: parent.verticalCenter
                         checked: page.phone.locked; onToggled: (on) => page.phone.setLocked(on) } }
             }
+            LabSection { page: page; lab: page.lab; visible: page.lab !== null }
         }
     }
 }

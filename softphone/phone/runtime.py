@@ -112,6 +112,8 @@ class PhoneRuntime:
             caller_name=self.contact_name,
         )
         self._tasks: set[asyncio.Future[Any]] = set()
+        #: The rotating log file (set by the app; used by "copy diagnostics").
+        self.log_file: Path | None = None
         #: A file whose presence means the welcome sheet was seen (set by the app).
         self.first_run_marker: Path | None = None
         self._poller: asyncio.Task[None] | None = None

@@ -3,14 +3,17 @@ and the screens' intents as CallKit requests (never SIP directly)."""
 
 from __future__ import annotations
 
+import json
 import time
 import uuid as _uuid
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from softphone.audio import DeviceRole
 from softphone.callkit import CallState as KitState
 from softphone.callkit import CXCall
+from softphone.logsetup import diagnostics
 from softphone.phone.runtime import PhoneRuntime
 from softphone.phone.voip_app import AppEvent
 from softphone.ui.service import (
@@ -253,3 +256,39 @@ class RuntimePhoneService:
         self.runtime.apply_ui_settings(settings)
         self._notify()
         return None
+
+    # ---- the QA lab (LabService) -------------------------------------------------------
+
+    async def lab(self, name: str, options: dict[str, Any]) -> str:
+        """Run a lab action and describe its outcome in one line for the Settings page."""
+        runtime = self.runtime
+        if name == "push":
+            sent = await runtime.control.execute(
+                "push", {"preset": options.get("preset", "flexisip"), "caller": "Lab caller"}
+            )
+            return f"APNs {sent['status']} {sent.get('reason') or 'OK'} (id {sent['apns_id']})"
+        if name == "export":
+            export = runtime.control.extra.get("export")
+            if export is None:
+                raise ValueError("session export is not available")
+            folder = runtime.first_run_marker.parent if runtime.first_run_marker else Path.cwd()
+            path = folder / f"session-{time.strftime('%Y%m%d-%H%M%S')}.html"
+            done = await export({"path": str(path)})
+            return f"Session exported to {done['path']}"
+        result = await runtime.inject(name, options)
+        shown = ", ".join(f"{k}={v}" for k, v in result.items() if k != "fault")
+        return f"{name}: {shown or 'done'}"
+
+    def diagnostics(self) -> str:
+        """Versions, registrations, audio, problems and the log's tail (redacted)."""
+        runtime = self.runtime
+        state = runtime.state()
+        extra = [
+            ("profile", runtime.profile),
+            ("registrations", json.dumps(state.get("registrations"))),
+            ("sip", json.dumps(state.get("sip"))),
+            ("audio", "available" if runtime.audio_status[0] else runtime.audio_status[1]),
+            ("push", json.dumps(state.get("push"))),
+            ("problems", "; ".join(runtime.problems) or "none"),
+        ]
+        return diagnostics(runtime.log_file, extra)

@@ -54,9 +54,13 @@ class PhoneWindow(QObject):
         profile: str = "default",
         reduce_motion: bool = False,
         first_run: bool = False,
+        lab: QObject | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
+        self.lab = lab
+        if lab is not None:
+            lab.setParent(self)
         if recents_model is None or contacts_model is None:
             from softphone.ui import _demo_models as demo  # only when the app gives none
 
@@ -80,6 +84,7 @@ class PhoneWindow(QObject):
                 "recents": self.recents_model,
                 "contacts": self.contacts_model,
                 "firstRun": first_run,
+                "lab": lab,
             }
         )
         self.engine.load(QUrl.fromLocalFile(str(resource_path("qml", "Main.qml"))))

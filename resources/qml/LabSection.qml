@@ -1,0 +1,52 @@
+import QtQuick
+
+// The QA lab in Settings: push console, fault injection, session export, diagnostics.
+Column {
+    id: section
+    required property var page
+    property var lab: null
+    width: page.width; spacing: 8
+
+    component Action: Item {
+        property alias title: label.text
+        property alias detail: hint.text
+        property string action: ""
+        signal triggered()
+        width: parent ? parent.width : 0; height: 44
+        Rectangle { anchors.fill: parent; color: area.pressed ? Theme.gray5 : "transparent" }
+        Text { id: label; x: 16; anchors.verticalCenter: parent.verticalCenter; color: Theme.blue; font.family: Theme.font; font.pixelSize: 17 }
+        Text { id: hint; anchors.right: parent.right; anchors.rightMargin: 16; anchors.verticalCenter: parent.verticalCenter; color: Theme.secondary; font.family: Theme.font; font.pixelSize: 15 }
+        MouseArea { id: area; anchors.fill: parent; onClicked: parent.action ? section.lab.run(parent.action) : parent.triggered() }
+    }
+    component Card: Rectangle {
+        default property alias content: inner.children
+        x: 16; width: section.width - 32; radius: 10; color: "white"
+        height: inner.height
+        Column { id: inner; width: parent.width }
+    }
+
+    Text { x: 32; text: "PUSH CONSOLE"; color: Theme.secondary; font.family: Theme.font; font.pixelSize: 13 }
+    Card {
+        Action { objectName: "labPreset"; title: "Payload format"; detail: section.lab ? section.lab.preset : ""; onTriggered: section.lab.nextPreset() }
+        Action { objectName: "labSendPush"; title: "Send VoIP Push to This Phone"; action: "push" }
+    }
+    Text { x: 32; text: "FAULTS"; color: Theme.secondary; font.family: Theme.font; font.pixelSize: 13 }
+    Card {
+        Action { objectName: "labSuspend"; title: "Suspend App"; action: "suspend-app" }
+        Action { objectName: "labForget"; title: "Forget Next Push Report"; action: "forget-push-report" }
+        Action { objectName: "labStall"; title: "Never Fulfil Next Action"; action: "stall-next-action" }
+        Action { objectName: "labCellular"; title: "Cellular Call (5 s)"; action: "cellular-call" }
+        Action { objectName: "labReinstall"; title: "Reinstall App"; action: "reinstall-app" }
+    }
+    Text { x: 32; text: "REPORTS"; color: Theme.secondary; font.family: Theme.font; font.pixelSize: 13 }
+    Card {
+        Action { objectName: "labExport"; title: "Export Session (HTML)"; action: "export" }
+        Action { objectName: "labDiagnostics"; title: "Copy Diagnostics"; onTriggered: section.lab.copyDiagnostics() }
+    }
+    Text {
+        objectName: "labResult"
+        x: 32; width: section.width - 64; wrapMode: Text.Wrap
+        text: section.lab ? (section.lab.busy ? "Working…" : section.lab.result) : ""
+        color: Theme.secondary; font.family: Theme.font; font.pixelSize: 13
+    }
+}

@@ -1,0 +1,93 @@
+"""``LabViewModel``: the QA lab in Settings — push console, fault injection, session
+export and "copy diagnostics" — so everything the control API does is also in the UI."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable
+from typing import Any, Protocol
+
+from PySide6.QtCore import Property, QObject, Signal, Slot
+from PySide6.QtGui import QGuiApplication
+
+from softphone.ui._runner import AsyncioTaskRunner, TaskRunner
+
+PRESETS = ("flexisip", "quickblox", "sinch", "stream", "twilio")
+
+
+class LabService(Protocol):
+    """What the lab drives (the running phone implements it)."""
+
+    def lab(self, name: str, options: dict[str, Any]) -> Awaitable[str]: ...
+    def diagnostics(self) -> str: ...
+
+
+class LabViewModel(QObject):
+    """Push presets, faults and reports for QML (camelCase, changes on results only)."""
+
+    resultChanged = Signal()
+    presetChanged = Signal()
+    busyChanged = Signal()
+
+    def __init__(
+        self, service: LabService, runner: TaskRunner | None = None, parent: QObject | None = None
+    ) -> None:
+        super().__init__(parent)
+        self._service = service
+        self._runner = runner or AsyncioTaskRunner()
+        self._result = ""
+        self._preset = PRESETS[0]
+        self._busy = False
+
+    @Property(str, notify=resultChanged)
+    def result(self) -> str:
+        return self._result
+
+    @Property(str, notify=presetChanged)
+    def preset(self) -> str:
+        return self._preset
+
+    @Property(bool, notify=busyChanged)
+    def busy(self) -> bool:
+        return self._busy
+
+    def _set_result(self, text: str) -> None:
+        self._result = text
+        self.resultChanged.emit()
+
+    def _set_busy(self, busy: bool) -> None:
+        self._busy = busy
+        self.busyChanged.emit()
+
+    @Slot()
+    def nextPreset(self) -> None:
+        self._preset = PRESETS[(PRESETS.index(self._preset) + 1) % len(PRESETS)]
+        self.presetChanged.emit()
+
+    @Slot(str)
+    def run(self, name: str) -> None:
+        """Run a lab action: ``push`` (with the current preset) or a fault name."""
+        options: dict[str, Any] = {"preset": self._preset} if name == "push" else {}
+        if name == "cellular-call":
+            options = {"seconds": 5}
+        self._set_busy(True)
+
+        async def go() -> None:
+            try:
+                self._set_result(await self._service.lab(name, options))
+            finally:
+                self._set_busy(False)
+
+        self._runner.spawn(go(), self._failed)
+
+    def _failed(self, exc: BaseException) -> None:
+        self._set_busy(False)
+        self._set_result(f"Failed: {exc}")
+
+    @Slot()
+    def copyDiagnostics(self) -> None:
+        """Put a redacted diagnostics report on the clipboard (for bug reports)."""
+        text = self._service.diagnostics()
+        clipboard = QGuiApplication.clipboard()
+        if clipboard is not None:
+            clipboard.setText(text)
+        self._set_result(f"Diagnostics copied ({len(text.splitlines())} lines)")

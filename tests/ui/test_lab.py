@@ -1,0 +1,86 @@
+"""The QA lab in Settings on the real phone: push console, a fault, export, diagnostics."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+
+import pytest
+from PySide6.QtGui import QGuiApplication
+
+from softphone.phone.runtime import PhoneRuntime
+from softphone.settings import Settings
+from softphone.sip.pjsua import create_engine
+from softphone.ui._runner import AsyncioTaskRunner
+from softphone.ui.inspector import export_session
+from softphone.ui.inspector_bridge import InspectorBridge
+from softphone.ui.lab_viewmodel import LabViewModel
+from softphone.ui.phone_service import RuntimePhoneService
+from softphone.ui.window import PhoneWindow
+from tests.ui import driver as d
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+async def lab_win(qapp: object, tmp_path: Path) -> AsyncIterator[tuple[PhoneRuntime, PhoneWindow]]:
+    runtime = PhoneRuntime(create_engine(), Settings(), push_dir=tmp_path / "apns")
+    runtime.first_run_marker = tmp_path / "welcome-shown"
+    runtime.log_file = tmp_path / "softphone.log"
+    runtime.log_file.write_text("INFO something happened\nAuthorization: Digest response=abc\n")
+    await runtime.start()
+    bridge = InspectorBridge(runtime)
+
+    async def export(params: dict[str, str]) -> dict[str, str]:
+        return {"path": str(export_session(bridge.feed, params["path"]))}
+
+    runtime.control.extra["export"] = export
+    service = RuntimePhoneService(runtime)
+    win = PhoneWindow(
+        service, runner=AsyncioTaskRunner(), reduce_motion=True, lab=LabViewModel(service)
+    )
+    try:
+        yield runtime, win
+    finally:
+        win.close()
+        bridge.close()
+        await runtime.stop()
+
+
+async def _until(check: Callable[[], bool], timeout: float = 10.0) -> None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not check():
+        if loop.time() > deadline:
+            raise AssertionError("timed out")
+        d.pump(10)
+        await asyncio.sleep(0.02)
+
+
+async def test_push_console_rings_this_phone(lab_win: tuple[PhoneRuntime, PhoneWindow]) -> None:
+    _runtime, win = lab_win
+    assert win.lab is not None
+    win.lab.nextPreset()  # quickblox
+    assert win.lab.property("preset") == "quickblox"
+    win.lab.run("push")
+    await _until(lambda: "APNs 200" in str(win.lab.property("result")))
+    await _until(lambda: d.exists(win, "incomingBanner"))
+    assert "Lab caller" in d.text_of(win, "bannerName")
+
+
+async def test_fault_export_and_diagnostics(
+    lab_win: tuple[PhoneRuntime, PhoneWindow], tmp_path: Path
+) -> None:
+    runtime, win = lab_win
+    assert win.lab is not None
+    win.lab.run("suspend-app")
+    await _until(lambda: "suspended" in str(win.lab.property("result")))
+    assert runtime.push is not None and runtime.push.device.state.value == "suspended"
+    win.lab.run("export")
+    await _until(lambda: "exported" in str(win.lab.property("result")))
+    assert list(tmp_path.glob("session-*.html"))
+    win.lab.copyDiagnostics()
+    text = QGuiApplication.clipboard().text()
+    assert "Softphone" in text and "something happened" in text
+    assert "response=abc" not in text
