@@ -81,6 +81,22 @@ async def _settle(result: object) -> object:
     return await result if inspect.isawaitable(result) else result
 
 
+async def _while_reinvite_pending(
+    operation: Callable[[], object], attempts: int = 15, pause: float = 0.2
+) -> object:
+    """Run a re-INVITE operation; while an earlier re-INVITE of the call is still in
+    progress PJSIP refuses with "Invalid operation": try again shortly (RFC 3261 allows
+    one INVITE transaction at a time per dialog)."""
+    for attempt in range(attempts):
+        try:
+            return await _settle(operation())
+        except SipError as exc:
+            if "Invalid operation" not in str(exc) or attempt == attempts - 1:
+                raise
+            await asyncio.sleep(pause)
+    return None
+
+
 def handle_for(target: str) -> CXHandle:
     """A CXHandle for what the user dialled: digits are phone numbers, the rest generic."""
     value = target.strip()
@@ -378,10 +394,8 @@ class VoipApp:
 
         async def run() -> None:
             try:
-                if action.is_on_hold:
-                    await _settle(self.engine.hold(sip_id))
-                else:
-                    await _settle(self.engine.unhold(sip_id))
+                op = self.engine.hold if action.is_on_hold else self.engine.unhold
+                await _while_reinvite_pending(lambda: op(sip_id))
             except SipError as exc:
                 self._emit("error", call.uuid if call else None, message=str(exc))
                 action.fail()

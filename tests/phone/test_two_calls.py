@@ -1,0 +1,113 @@
+"""Call waiting, swap and merge through CallKit actions on the real engine, with two
+test lines as the other parties."""
+
+from __future__ import annotations
+
+import uuid as _uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from softphone.callkit import CallState, CallWaitingChoiceRequiredError
+from softphone.phone.runtime import PhoneRuntime
+from softphone.settings import Settings
+from softphone.sip.pjsua import create_engine
+from softphone.sip.testline import TestLineProcess
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+async def two(tmp_path: Path) -> AsyncIterator[tuple[PhoneRuntime, TestLineProcess]]:
+    runtime = PhoneRuntime(create_engine(), Settings())
+    await runtime.start()
+    carol = TestLineProcess(user="carol")
+    await carol.start()
+    try:
+        yield runtime, carol
+    finally:
+        await carol.stop()
+        await runtime.stop()
+
+
+def _by_state(phone: PhoneRuntime, state: CallState) -> list[_uuid.UUID]:
+    return [c.uuid for c in phone.system.calls if c.state is state]
+
+
+async def _second_call_waiting(phone: PhoneRuntime, carol: TestLineProcess) -> _uuid.UUID:
+    c = phone.control
+    await c.execute("call", {"to": "echo"})
+    await c.execute("wait-for", {"event": "call.connected"})
+    host, port = phone.engine.local_address("udp")
+    await carol.ring(f"sip:me@{host}:{port}")
+    await c.execute("wait-for", {"event": "call.incoming"})
+    (waiting,) = _by_state(phone, CallState.RINGING)
+    with pytest.raises(CallWaitingChoiceRequiredError) as choice:
+        await phone.system.answer(waiting)
+    assert set(choice.value.choices) >= {"decline", "hold_and_accept", "end_and_accept"}
+    return waiting
+
+
+async def test_hold_and_accept_then_swap_then_merge(
+    two: tuple[PhoneRuntime, TestLineProcess],
+) -> None:
+    phone, carol = two
+    line = phone.test_line
+    assert line is not None
+    waiting = await _second_call_waiting(phone, carol)
+    first = next(c.uuid for c in phone.system.calls if c.uuid != waiting)
+
+    await phone.system.hold_and_accept(waiting)
+    await carol.wait_for("answered")
+    await line.wait_for("held")
+    await phone.control.execute("wait-for", {"event": "call.connected"})
+    assert phone.system.call(first).state is CallState.HELD  # type: ignore[union-attr]
+    assert phone.system.call(waiting).state is CallState.ACTIVE  # type: ignore[union-attr]
+
+    start = len(carol.events)
+    await phone.system.swap()
+    await carol.wait_for("held", after=start)
+    await phone.control.execute("wait-for", {"event": "call.resumed"})
+    assert phone.system.call(first).state is CallState.ACTIVE  # type: ignore[union-attr]
+    assert phone.system.call(waiting).state is CallState.HELD  # type: ignore[union-attr]
+
+    await phone.system.merge()
+    await phone.control.execute("wait-for", {"event": "call.grouped"})
+    await phone.control.execute("wait-for", {"event": "call.resumed"})  # merging resumes
+    await carol.wait_for("media", after=start)  # carol hears us again (sendrecv)
+    calls = [phone.system.call(u) for u in (first, waiting)]
+    assert all(c is not None and c.state is CallState.ACTIVE for c in calls)
+    groups = {c.group_uuid for c in calls if c is not None}
+    assert len(groups) == 1 and None not in groups
+
+    await phone.control.execute("hangup", {"call": str(first)})
+    await phone.control.execute("hangup", {"call": str(waiting)})
+    await line.wait_for("ended")
+    await carol.wait_for("ended")
+
+
+async def test_end_and_accept(two: tuple[PhoneRuntime, TestLineProcess]) -> None:
+    phone, carol = two
+    line = phone.test_line
+    assert line is not None
+    waiting = await _second_call_waiting(phone, carol)
+    await phone.system.end_and_accept(waiting)
+    await line.wait_for("ended")
+    await carol.wait_for("answered")
+    live = [c for c in phone.system.calls if not c.has_ended]
+    assert [c.uuid for c in live] == [waiting] and live[0].state is CallState.ACTIVE
+    await phone.control.execute("hangup", {})
+    await carol.wait_for("ended")
+
+
+async def test_decline_the_waiting_call_keeps_the_first(
+    two: tuple[PhoneRuntime, TestLineProcess],
+) -> None:
+    phone, carol = two
+    waiting = await _second_call_waiting(phone, carol)
+    await phone.system.decline(waiting)
+    ended = await carol.wait_for("ended")
+    assert ended.fields["code"] == 603
+    live = [c for c in phone.system.calls if not c.has_ended]
+    assert len(live) == 1 and live[0].state is CallState.ACTIVE
