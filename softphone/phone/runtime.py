@@ -341,13 +341,19 @@ class PhoneRuntime:
                 push.delivery_delay = float(options.get("seconds", 2.0))
                 sent = await push.send(preset="flexisip", caller=caller, ttl=1)
             return {"fault": fault, "push": sent}
+        if fault == "max-call-groups":
+            groups = int(options.get("groups", 1))
+            if not 1 <= groups <= 2:
+                raise ValueError("groups must be 1 or 2 (the SIP engine allows 4 calls)")
+            self.app.configuration.maximum_call_groups = groups
+            return {"fault": fault, "maximum_call_groups": groups}
         if fault == "lock":
             self.system.device_locked = bool(options.get("on", True))
             return {"fault": fault, "locked": self.system.device_locked}
         raise NotFoundError(
             f"unknown fault '{fault}': suspend-app, foreground-app, reinstall-app, "
             "forget-push-report, invite-timeout, stall-next-action, block, cellular-call, "
-            "push-delay, push-duplicate, push-expired, lock"
+            "push-delay, push-duplicate, push-expired, max-call-groups, lock"
         )
 
     def _spawn_resume(self, uuids: list[Any]) -> None:

@@ -111,3 +111,44 @@ async def test_decline_the_waiting_call_keeps_the_first(
     assert ended.fields["code"] == 603
     live = [c for c in phone.system.calls if not c.has_ended]
     assert len(live) == 1 and live[0].state is CallState.ACTIVE
+
+
+async def test_a_call_beyond_the_call_groups_is_refused_busy(
+    two: tuple[PhoneRuntime, TestLineProcess],
+) -> None:
+    phone, carol = two
+    await phone.control.execute("inject", {"fault": "max-call-groups", "options": {"groups": 1}})
+    await phone.control.execute("call", {"to": "echo"})
+    await phone.control.execute("wait-for", {"event": "call.connected"})
+    host, port = phone.engine.local_address("udp")
+    await carol.ring(f"sip:me@{host}:{port}")  # call waiting: one more may ring
+    await phone.control.execute("wait-for", {"event": "call.incoming"})
+    dave = TestLineProcess(user="dave")
+    await dave.start()
+    try:
+        await dave.ring(f"sip:me@{host}:{port}")
+        refused = await phone.control.execute("wait-for", {"event": "call.refused"})
+        assert refused["data"]["status"] == 486
+        assert (await dave.wait_for("ended")).fields["code"] == 486
+    finally:
+        await dave.stop()
+    rejected = [e for e in phone.system.events if type(e).__name__ == "IncomingCallRejected"]
+    assert rejected[-1].code.name == "CALL_LIMIT_REACHED"
+
+
+async def test_locking_mid_call_changes_nothing_for_the_call(
+    two: tuple[PhoneRuntime, TestLineProcess],
+) -> None:
+    phone, carol = two
+    host, port = phone.engine.local_address("udp")
+    await carol.ring(f"sip:me@{host}:{port}")
+    await phone.control.execute("wait-for", {"event": "call.incoming"})
+    await phone.control.execute("inject", {"fault": "lock", "options": {"on": True}})
+    assert phone.system.device_locked
+    await phone.control.execute("answer", {})  # answering from the lock screen
+    await phone.control.execute("wait-for", {"event": "call.connected"})
+    await phone.control.execute("lock", {"on": False})
+    await phone.control.execute("lock", {"on": True})
+    await phone.control.execute("hangup", {})
+    await carol.wait_for("ended")
+    assert phone.system.device_locked
