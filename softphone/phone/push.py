@@ -68,6 +68,8 @@ class PushWakeUp:
         self.events: list[object] = []
         self._tasks: set[asyncio.Future[Any]] = set()
         self._registered = False
+        self._call_ids: dict[str, str] = {}
+        self._unsubscribe_app: Callable[[], None] | None = None
         #: Fault injection: the app "forgets" to report the next VoIP push to CallKit.
         self.forget_next_report = False
         #: Fault injection: hold the next push back this many seconds before delivery.
@@ -90,6 +92,7 @@ class PushWakeUp:
             is_on_call=lambda: len(self.app.calls) > 0,
         )
         self.registry.subscribe(self._on_pushkit_event)
+        self._unsubscribe_app = self.app.subscribe(self._on_app_event)
         self.registry.desired_push_types = [PKPushType.voip]
         self.channel = DeviceChannelClient(self.info.host, self.info.device_port, self._on_push)
         await self.channel.connect()
@@ -104,6 +107,8 @@ class PushWakeUp:
         )
 
     async def stop(self) -> None:
+        if self._unsubscribe_app is not None:
+            self._unsubscribe_app()
         for closer in (self.sender, self.channel, self.emulator):
             if closer is not None:
                 with contextlib.suppress(Exception):
@@ -130,6 +135,19 @@ class PushWakeUp:
         body = dict(payload) if payload is not None else compose(preset, caller or "Alice", call_id)
         result = await self.sender.send_voip(self.token, body, ttl=ttl)
         return {**result.to_json(), "token": self.token, "payload": body}
+
+    def _on_app_event(self, event: Any) -> None:
+        """Keep PushKit's idea of the app's calls in step with the app's calls."""
+        if self.registry is None or not event.call:
+            return
+        if event.name == "call.incoming" and event.data.get("sip_call_id"):
+            self._call_ids[event.call] = str(event.data["sip_call_id"])
+            if event.data.get("via") == "sip":  # the INVITE came first: a push may follow
+                self.registry.call_started(self._call_ids[event.call])
+        elif event.name in ("call.ended", "call.failed"):
+            call_id = self._call_ids.pop(event.call, None)
+            if call_id is not None:
+                self.registry.call_ended(call_id)
 
     # ---- the device side ------------------------------------------------------------
 

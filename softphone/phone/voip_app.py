@@ -244,7 +244,14 @@ class VoipApp:
         except CallKitError:
             self.calls.remove(call_uuid)
             raise
-        self._emit("call.incoming", call_uuid, handle=handle_text, name=name, via="push")
+        self._emit(
+            "call.incoming",
+            call_uuid,
+            handle=handle_text,
+            name=name,
+            via="push",
+            sip_call_id=push_call_id,
+        )
         self._spawn(self._invite_deadline(call_uuid))
         return call_uuid
 
@@ -581,7 +588,14 @@ class VoipApp:
             await _settle(self.engine.answer(event.call_id, 180))
         except SipError as exc:
             log.info("180 Ringing: %s", exc)
-        self._emit("call.incoming", call_uuid, handle=handle_text, name=call.display_name)
+        self._emit(
+            "call.incoming",
+            call_uuid,
+            handle=handle_text,
+            name=call.display_name,
+            via="sip",
+            sip_call_id=event.sip_call_id,
+        )
 
     def _progress(self, event: CallProgressed) -> None:
         call = self.calls.by_sip(event.call_id)

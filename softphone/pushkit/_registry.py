@@ -201,6 +201,11 @@ class PKPushRegistry:
             call_id, self.clock, on_answer, on_failed, invite_timeout, self.device.emit
         )
 
+    def call_started(self, call_id: str) -> None:
+        """The app has a call with this id that no push announced (its INVITE came
+        first): a later push for it is recognised as being for the active call."""
+        self._active_calls.add(call_id)
+
     def call_ended(self, call_id: str) -> None:
         """The app's call ended (it no longer counts as on a call)."""
         self._active_calls.discard(call_id)

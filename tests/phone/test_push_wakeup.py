@@ -113,3 +113,25 @@ async def test_unknown_fault_is_a_clear_error(phone: PhoneRuntime) -> None:
     phone.push = None
     with pytest.raises(ConflictError):
         await phone.control.execute("push", {"preset": "flexisip"})
+
+
+async def test_a_push_after_its_invite_is_recognised_as_the_same_call(
+    phone: PhoneRuntime,
+) -> None:
+    c = phone.control
+    await _ring(phone)  # the INVITE arrives first
+    incoming = await c.execute("wait-for", {"event": "call.incoming"})
+    sip_call_id = incoming["data"]["sip_call_id"]
+    assert sip_call_id
+    assert phone.push is not None
+    await phone.push.send(preset="flexisip", caller="Late push", call_id=sip_call_id)
+    delivered = await c.execute("wait-for", {"event": "push.delivered"})
+    assert delivered["data"]["for_active_call"] is True
+    ringing = [x for x in phone.system.calls if x.state is CallState.RINGING]
+    assert len(ringing) == 1  # no second call for the same Call-ID
+    assert not phone.push.registry.failures  # type: ignore[union-attr]
+    await c.execute("decline", {})
+    await c.execute("wait-for", {"event": "call.ended"})
+    await phone.push.send(preset="flexisip", caller="After the end", call_id=sip_call_id)
+    again = await c.execute("wait-for", {"event": "push.delivered"})
+    assert again["data"]["for_active_call"] is False  # the call is over: a new call
