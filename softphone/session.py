@@ -124,11 +124,8 @@ async def _main(args: argparse.Namespace, app: Any, runtime: Any) -> int:
         from softphone.phone.probe import ToneProbeBridge
 
         probe = ToneProbeBridge()
-    await runtime.start()
-    if probe is not None:
-        runtime.engine.set_audio_bridge(probe)
-        runtime.audio_status = (True, "demo: a 1 kHz probe tone instead of a microphone")
     from softphone.ui.contacts_model import ContactsListModel
+    from softphone.ui.lab_viewmodel import LabViewModel
     from softphone.ui.recents_model import RecentsListModel
 
     recents_model = contacts_model = None
@@ -136,6 +133,36 @@ async def _main(args: argparse.Namespace, app: Any, runtime: Any) -> int:
         recents_model = RecentsListModel(runtime.recents)
         contacts_model = ContactsListModel(runtime.recents)
         runtime.recorder.on_added = lambda _id: recents_model.refresh()
+    marker = runtime.first_run_marker
+    first_run = (
+        marker is not None
+        and not marker.exists()
+        and not runtime.settings.accounts
+        and not getattr(args, "demo", False)
+    )
+    # The window first (as iOS draws the Phone app at once); SIP, the test line and
+    # push come up behind it and the status bar follows.
+    service = RuntimePhoneService(runtime)
+    window = PhoneWindow(
+        service,
+        recents_model,
+        contacts_model,
+        profile=runtime.profile,
+        first_run=first_run,
+        lab=LabViewModel(service),
+    )
+    if not getattr(args, "headless", False):
+        window.window.show()
+    try:
+        await runtime.start()
+    except Exception:
+        window.close()
+        await runtime.stop()
+        raise
+    service.refresh()
+    if probe is not None:
+        runtime.engine.set_audio_bridge(probe)
+        runtime.audio_status = (True, "demo: a 1 kHz probe tone instead of a microphone")
     from softphone.ui.inspector import export_session
     from softphone.ui.inspector_bridge import InspectorBridge
 
@@ -157,26 +184,6 @@ async def _main(args: argparse.Namespace, app: Any, runtime: Any) -> int:
         inspector = open_inspector(bridge.feed)
         if not getattr(args, "headless", False):
             inspector.show()
-    marker = runtime.first_run_marker
-    first_run = (
-        marker is not None
-        and not marker.exists()
-        and not runtime.settings.accounts
-        and not getattr(args, "demo", False)
-    )
-    from softphone.ui.lab_viewmodel import LabViewModel
-
-    service = RuntimePhoneService(runtime)
-    window = PhoneWindow(
-        service,
-        recents_model,
-        contacts_model,
-        profile=runtime.profile,
-        first_run=first_run,
-        lab=LabViewModel(service),
-    )
-    if not getattr(args, "headless", False):
-        window.window.show()
     code = 0
     try:
         if getattr(args, "demo", False):

@@ -46,9 +46,8 @@ class RuntimePhoneService:
         self._subscribers: list[Callable[[], None]] = []
         self._ringing: set[str] = set()
         self._remote_hold: set[str] = set()
-        self._errors: list[UiError] = [
-            UiError(f"problem-{i}", "Problem", text) for i, text in enumerate(runtime.problems)
-        ]
+        self._errors: list[UiError] = []
+        self._problems_seen = 0
         self._unsubs = [
             self.system.subscribe(lambda _e: self._notify()),
             runtime.app.subscribe(self._on_app_event),
@@ -124,7 +123,15 @@ class RuntimePhoneService:
         return tuple(routes)
 
     def errors(self) -> list[UiError]:
+        problems = self.runtime.problems
+        for i in range(self._problems_seen, len(problems)):  # start-up problems, as they come
+            self._errors.append(UiError(f"problem-{i}", "Problem", problems[i]))
+        self._problems_seen = len(problems)
         return list(self._errors)
+
+    def refresh(self) -> None:
+        """Tell the screens to re-read everything (e.g. once the phone has started)."""
+        self._notify()
 
     def subscribe(self, callback: Callable[[], None]) -> Callable[[], None]:
         self._subscribers.append(callback)
