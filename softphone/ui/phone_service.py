@@ -154,6 +154,19 @@ class RuntimePhoneService:
                 self._remote_hold.add(event.call)
             else:
                 self._remote_hold.discard(event.call)
+        elif event.name in ("push.rule-violated", "app.killed"):
+            # iOS's PushKit rules broken by the app: show which one, as a QA engineer needs
+            rule = str(event.data.get("rule", ""))
+            detail = str(event.data.get("detail") or "")
+            if event.name == "app.killed":
+                failures = event.data.get("failures", "?")
+                title = "App Killed by iOS"
+                detail = f"{rule}: {failures} unreported VoIP push(es) so far"
+            else:
+                title = "PushKit Rule Broken"
+                detail = f"{rule}: {detail}".strip(": ")
+            error_id = f"push-{len(self._errors)}-{event.at}"
+            self._errors.append(UiError(error_id, title, detail))
         elif event.name in ("call.failed", "error"):
             detail = str(event.data.get("reason") or event.data.get("message") or "")
             error_id = f"err-{len(self._errors)}-{event.at}"

@@ -84,3 +84,17 @@ async def test_fault_export_and_diagnostics(
     text = QGuiApplication.clipboard().text()
     assert "Softphone" in text and "something happened" in text
     assert "response=abc" not in text
+
+
+async def test_a_broken_pushkit_rule_shows_in_the_window(
+    lab_win: tuple[PhoneRuntime, PhoneWindow],
+) -> None:
+    _runtime, win = lab_win
+    assert win.lab is not None
+    win.lab.run("forget-push-report")
+    await _until(lambda: "forget-push-report" in str(win.lab.property("result")))
+    win.lab.run("push")
+    await _until(lambda: d.exists(win, "errorTitle"))
+    titles = {e.title for e in win.view_model._service.errors()}  # type: ignore[attr-defined]
+    assert {"PushKit Rule Broken", "App Killed by iOS"} <= titles
+    assert d.text_of(win, "errorTitle") in titles
