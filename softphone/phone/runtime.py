@@ -325,6 +325,13 @@ class PhoneRuntime:
                     seconds, lambda: self._spawn_resume([c.uuid for c in live])
                 )
             return {"fault": fault, "held": [str(c.uuid) for c in live]}
+        if fault == "push-reorder":
+            if push is None:
+                raise ConflictError("push wake-up is not running")
+            push.delivery_delay = float(options.get("seconds", 0.5))
+            first = await push.send(preset="flexisip", caller="First sent")
+            second = await push.send(preset="flexisip", caller="Second sent")
+            return {"fault": fault, "first": first["apns_id"], "second": second["apns_id"]}
         if fault in ("push-delay", "push-duplicate", "push-expired"):
             if push is None:
                 raise ConflictError("push wake-up is not running")
@@ -353,7 +360,7 @@ class PhoneRuntime:
         raise NotFoundError(
             f"unknown fault '{fault}': suspend-app, foreground-app, reinstall-app, "
             "forget-push-report, invite-timeout, stall-next-action, block, cellular-call, "
-            "push-delay, push-duplicate, push-expired, max-call-groups, lock"
+            "push-delay, push-duplicate, push-expired, push-reorder, max-call-groups, lock"
         )
 
     def _spawn_resume(self, uuids: list[Any]) -> None:

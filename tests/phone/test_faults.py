@@ -99,3 +99,11 @@ async def test_a_push_delivered_after_its_expiration_is_dropped(phone: PhoneRunt
     )
     assert violation["data"]["rule"] == "apns-expiration"
     assert not [c for c in phone.system.calls if not c.has_ended]
+
+
+async def test_reordered_pushes_arrive_second_first(phone: PhoneRuntime) -> None:
+    sent = await phone.control.execute("inject", {"fault": "push-reorder"})
+    first = await phone.control.execute("wait-for", {"event": "call.incoming", "timeout": 5})
+    second = await phone.control.execute("wait-for", {"event": "call.incoming", "timeout": 5})
+    assert first["data"]["name"] == "Second sent" and second["data"]["name"] == "First sent"
+    assert sent["first"] != sent["second"]
