@@ -74,8 +74,6 @@ def run(args: argparse.Namespace) -> int:
     paths = profile_paths(args.profile).ensure()
     store = SettingsStore(paths)
     problems: list[str] = []
-    secret_notes: list[str] = []
-    secrets = _secrets(paths, secret_notes)
     loaded = store.load()
     existing = QGuiApplication.instance()
     app = existing if isinstance(existing, QGuiApplication) else QGuiApplication(sys.argv[:1])
@@ -85,19 +83,14 @@ def run(args: argparse.Namespace) -> int:
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     recents = RecentsStore(default_db_path(paths.data_dir))
-    audio_system = None
-    if not getattr(args, "demo", False):  # the demo uses a probe tone, not the sound card
-        audio_system = _audio(loaded.settings, problems)
     runtime = PhoneRuntime(
         create_engine(),
         loaded.settings,
         profile=args.profile,
-        secrets=secrets,
         control_file=endpoint_file(args.profile),
         save_settings=store.save,
         recents=recents,
         push_dir=paths.data_dir / "apns",
-        audio_system=audio_system,
     )
     runtime.first_run_marker = paths.data_dir / "welcome-shown"
     from softphone.logsetup import configure_logging
@@ -105,17 +98,15 @@ def run(args: argparse.Namespace) -> int:
     runtime.log_file = configure_logging(paths.log_dir, stderr=False)
     if loaded.message:
         problems.append(loaded.message)
-    if any(acc.username for acc in loaded.settings.accounts):  # only then do we need it
-        problems.extend(secret_notes)
     runtime.problems.extend(problems)
     try:
         with loop:
-            return int(loop.run_until_complete(_main(args, app, runtime)))
+            return int(loop.run_until_complete(_main(args, app, runtime, paths)))
     finally:
         recents.close()
 
 
-async def _main(args: argparse.Namespace, app: Any, runtime: Any) -> int:
+async def _main(args: argparse.Namespace, app: Any, runtime: Any, paths: Any) -> int:
     from softphone.ui.phone_service import RuntimePhoneService
     from softphone.ui.window import PhoneWindow
 
@@ -153,6 +144,15 @@ async def _main(args: argparse.Namespace, app: Any, runtime: Any) -> int:
     )
     if not getattr(args, "headless", False):
         window.window.show()
+    await _first_frame(window)
+    secret_notes: list[str] = []
+    runtime.secrets = _secrets(paths, secret_notes)  # the keyring loads after the first frame
+    if any(acc.username for acc in runtime.settings.accounts):  # only then do we need it
+        runtime.problems.extend(secret_notes)
+    if not getattr(args, "demo", False):  # the demo uses a probe tone, not the sound card
+        audio_system = _audio(runtime.settings, runtime.problems)
+        if audio_system is not None:
+            runtime.attach_audio(audio_system)
     try:
         await runtime.start()
     except Exception:
@@ -200,6 +200,21 @@ async def _main(args: argparse.Namespace, app: Any, runtime: Any) -> int:
         window.close()
         await runtime.stop()
     return code
+
+
+async def _first_frame(window: Any, timeout: float = 1.0) -> None:
+    """Let Qt draw the first frame before the phone's slower start-up work runs."""
+    drawn = asyncio.get_running_loop().create_future()
+
+    def swapped() -> None:
+        if not drawn.done():
+            drawn.set_result(None)
+
+    window.window.frameSwapped.connect(swapped)
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(drawn, timeout)
+    with contextlib.suppress(RuntimeError, TypeError):
+        window.window.frameSwapped.disconnect(swapped)
 
 
 async def _until_quit(app: Any, quit_after: float | None) -> None:

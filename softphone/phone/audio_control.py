@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from softphone.audio import AudioSystem
 from softphone.callkit import (
     CallConnected,
     CallEnded,
@@ -16,6 +15,9 @@ from softphone.callkit import (
     CallSystem,
     IncomingCallReported,
 )
+
+if TYPE_CHECKING:
+    from softphone.audio import AudioSystem
 
 log = logging.getLogger(__name__)
 

@@ -16,11 +16,8 @@ import uuid as _uuid
 from collections.abc import Callable, Mapping
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from softphone.apns.emulator import ApnsEmulator, DeviceChannelClient, EmulatorInfo
-from softphone.apns.payloads import compose
-from softphone.apns.sender import ApnsCredentials, ApnsSender, EmulatorEndpoint
 from softphone.callkit import CallKitError, CXCallEndedReason
 from softphone.phone.voip_app import VoipApp
 from softphone.pushkit import (
@@ -37,6 +34,10 @@ from softphone.pushkit import (
     PushDropped,
     RuleViolated,
 )
+
+if TYPE_CHECKING:  # the APNs stack (aioapns, h2, cryptography) loads in start()
+    from softphone.apns.emulator import ApnsEmulator, DeviceChannelClient, EmulatorInfo
+    from softphone.apns.sender import ApnsSender
 
 log = logging.getLogger(__name__)
 
@@ -82,6 +83,9 @@ class PushWakeUp:
 
     async def start(self) -> None:
         """Start the emulator, get a VoIP token and register it on the device channel."""
+        from softphone.apns.emulator import ApnsEmulator, DeviceChannelClient
+        from softphone.apns.sender import ApnsCredentials, ApnsSender, EmulatorEndpoint
+
         self.emulator = ApnsEmulator(self.state_dir)
         self.info = await self.emulator.start()
         key_file = self.emulator.create_key(TEAM_ID, KEY_ID, [self.bundle_id])
@@ -109,12 +113,14 @@ class PushWakeUp:
     async def stop(self) -> None:
         if self._unsubscribe_app is not None:
             self._unsubscribe_app()
-        for closer in (self.sender, self.channel, self.emulator):
-            if closer is not None:
+        for close in (
+            self.sender.close if self.sender else None,
+            self.channel.close if self.channel else None,
+            self.emulator.stop if self.emulator else None,
+        ):
+            if close is not None:
                 with contextlib.suppress(Exception):
-                    await closer.close() if not isinstance(closer, ApnsEmulator) else await (
-                        closer.stop()
-                    )
+                    await close()
 
     # ---- sending (the "caller's server") -------------------------------------------
 
@@ -130,6 +136,8 @@ class PushWakeUp:
         """POST a VoIP push for this phone to the emulator; the APNs answer as JSON."""
         if self.sender is None or self.registry is None:
             raise RuntimeError("push is not running")
+        from softphone.apns.payloads import compose
+
         if preset in (None, "generic"):  # a neutral SIP-server push (Flexisip's format)
             preset = "flexisip"
         body = dict(payload) if payload is not None else compose(preset, caller or "Alice", call_id)

@@ -9,16 +9,12 @@ import logging
 import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from softphone.audio import AudioSystem, DeviceRole
 from softphone.callkit import CallKitError, CallSystem, LoopClock, LoopDispatcher
 from softphone.control import ConflictError, NotFoundError
 from softphone.control.client import write_endpoint
-from softphone.control.server import ControlServer
-from softphone.phone.audio_control import AudioController
 from softphone.phone.control_target import PhoneControl, call_json
-from softphone.phone.push import PushWakeUp
 from softphone.phone.recents_recorder import RecentsRecorder, load_call_directory
 from softphone.phone.voip_app import AudioControl, VoipApp
 from softphone.recents import RecentsError, RecentsStore
@@ -32,6 +28,12 @@ from softphone.sip import (
     TransportConfig,
 )
 from softphone.sip.testline import TestLineError, TestLineProcess
+
+if TYPE_CHECKING:  # heavy (numpy, aiohttp, the APNs stack): imported when first used
+    from softphone.audio import AudioSystem
+    from softphone.control.server import ControlServer
+    from softphone.phone.audio_control import AudioController
+    from softphone.phone.push import PushWakeUp
 
 log = logging.getLogger(__name__)
 _CODEC_RATES = {"PCMU": "PCMU/8000", "PCMA": "PCMA/8000", "G722": "G722/16000"}
@@ -118,11 +120,10 @@ class PhoneRuntime:
         self.first_run_marker: Path | None = None
         self._poller: asyncio.Task[None] | None = None
         self.problems: list[str] = []
-        self.audio_system = audio_system
+        self.audio_system: AudioSystem | None = None
         self.audio: AudioController | None = None
         if audio_system is not None and audio is None:
-            self.audio = AudioController(audio_system, self.system, self.app.emit_external)
-            self.app.audio = self.audio
+            self.attach_audio(audio_system)
         self.recents = recents
         self.recorder: RecentsRecorder | None = None
         if recents is not None:
@@ -135,6 +136,8 @@ class PhoneRuntime:
                 self.problems.append(f"call directory: {exc}")
         self.push: PushWakeUp | None = None
         if push_dir is not None and settings.push.enabled and settings.push.use_emulator:
+            from softphone.phone.push import PushWakeUp
+
             self.push = PushWakeUp(
                 self.app, push_dir, settings.push.bundle_id, on_sip_allowed=self._sip_allowed
             )
@@ -152,6 +155,14 @@ class PhoneRuntime:
     def _on_sip_event(self, event: object) -> None:
         if isinstance(event, RegistrationStateChanged):
             self.registrations[event.account_id] = event
+
+    def attach_audio(self, audio_system: AudioSystem) -> None:
+        """Use real devices (before :meth:`start`): CallKit's audio session gates them."""
+        from softphone.phone.audio_control import AudioController
+
+        self.audio_system = audio_system
+        self.audio = AudioController(audio_system, self.system, self.app.emit_external)
+        self.app.audio = self.audio
 
     def contact_name(self, handle: str) -> str | None:
         """Caller ID from the local address book."""
@@ -211,6 +222,8 @@ class PhoneRuntime:
             except TestLineError as exc:
                 self.problems.append(f"test line: {exc}")
                 self.test_line = None
+        from softphone.control.server import ControlServer
+
         self.server = ControlServer(self.control)
         await self.server.start()
         if self.control_file is not None:
@@ -410,6 +423,8 @@ class PhoneRuntime:
                 current["push"]["environment"] = push["environment"]
         audio = data.get("audio")
         if isinstance(audio, Mapping):
+            from softphone.audio import DeviceRole
+
             for key, field_name, role in (
                 ("input", "microphone", DeviceRole.MICROPHONE),
                 ("output", "speaker", DeviceRole.SPEAKER),

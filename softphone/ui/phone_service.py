@@ -10,7 +10,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from softphone.audio import DeviceRole
 from softphone.callkit import CallState as KitState
 from softphone.callkit import CXCall
 from softphone.logsetup import diagnostics
@@ -115,6 +114,8 @@ class RuntimePhoneService:
         audio = self.runtime.audio_system
         if audio is None:
             return (AudioRoute("default", "iPhone", "receiver", True),)
+        from softphone.audio import DeviceRole
+
         current = audio.devices.effective(DeviceRole.SPEAKER)
         routes = [AudioRoute("default", "System default", "receiver", current is None)]
         for dev in audio.devices.outputs():
@@ -217,6 +218,8 @@ class RuntimePhoneService:
         audio = self.runtime.audio_system
         if audio is None:
             raise ValueError("audio is unavailable: " + self.runtime.audio_status[1])
+        from softphone.audio import DeviceRole
+
         audio.choose(DeviceRole.SPEAKER, None if device_id == "default" else device_id)
         self._notify()
         return None
