@@ -37,6 +37,12 @@ Column {
         Action { objectName: "labStall"; title: "Never Fulfil Next Action"; action: "stall-next-action" }
         Action { objectName: "labCellular"; title: "Cellular Call (5 s)"; action: "cellular-call" }
         Action { objectName: "labReinstall"; title: "Reinstall App"; action: "reinstall-app" }
+        Action { objectName: "labPushDelay"; title: "Delayed Push (2 s)"; action: "push-delay" }
+        Action { objectName: "labPushDuplicate"; title: "Duplicate Push"; action: "push-duplicate" }
+        Action { objectName: "labPushReorder"; title: "Reordered Pushes"; action: "push-reorder" }
+        Action { objectName: "labPushExpired"; title: "Push After Expiry"; action: "push-expired" }
+        Action { objectName: "labInviteTimeout"; title: "INVITE Never Comes (2 s)"; action: "invite-timeout" }
+        Action { objectName: "labOneGroup"; title: "One Call Group Only"; action: "max-call-groups" }
     }
     Text { x: 32; text: "REPORTS"; color: Theme.secondary; font.family: Theme.font; font.pixelSize: 13 }
     Card {

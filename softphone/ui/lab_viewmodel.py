@@ -12,6 +12,13 @@ from PySide6.QtGui import QGuiApplication
 from softphone.ui._runner import AsyncioTaskRunner, TaskRunner
 
 PRESETS = ("flexisip", "quickblox", "sinch", "stream", "twilio")
+_OPTIONS: dict[str, dict[str, Any]] = {
+    "cellular-call": {"seconds": 5},
+    "push-delay": {"seconds": 2},
+    "push-expired": {"seconds": 2},
+    "invite-timeout": {"seconds": 2},
+    "max-call-groups": {"groups": 1},
+}
 
 
 class LabService(Protocol):
@@ -67,8 +74,7 @@ class LabViewModel(QObject):
     def run(self, name: str) -> None:
         """Run a lab action: ``push`` (with the current preset) or a fault name."""
         options: dict[str, Any] = {"preset": self._preset} if name == "push" else {}
-        if name == "cellular-call":
-            options = {"seconds": 5}
+        options.update(_OPTIONS.get(name, {}))
         self._set_busy(True)
 
         async def go() -> None:
