@@ -15,9 +15,11 @@ from softphone.callkit import CXCall
 from softphone.logsetup import diagnostics
 from softphone.phone.runtime import PhoneRuntime
 from softphone.phone.voip_app import AppEvent
+from softphone.sip import SipError
 from softphone.ui.service import (
     AccountStatus,
     AudioRoute,
+    CallQuality,
     CallSnapshot,
     CallState,
     DeviceSnapshot,
@@ -47,6 +49,7 @@ class RuntimePhoneService:
         self._remote_hold: set[str] = set()
         self._errors: list[UiError] = []
         self._problems_seen = 0
+        self._quality_cache: dict[str, tuple[float, CallQuality]] = {}
         self._unsubs = [
             self.system.subscribe(lambda _e: self._notify()),
             runtime.app.subscribe(self._on_app_event),
@@ -75,8 +78,32 @@ class RuntimePhoneService:
             on_hold=call.is_on_hold,
             remote_hold=key in self._remote_hold,
             group_uuid=str(call.group_uuid) if call.group_uuid else None,
+            quality=self._quality(call) if state is CallState.ACTIVE else None,
             app_name=call.provider_name,
         )
+
+    def _quality(self, call: CXCall) -> CallQuality | None:
+        """The call statistics for the quality badge, refreshed at most once a second."""
+        phone_call = self.runtime.app.calls.get(call.uuid)
+        if phone_call is None or phone_call.sip_call_id is None:
+            return None
+        key = str(call.uuid)
+        cached = self._quality_cache.get(key)
+        now = time.monotonic()
+        if cached is not None and now - cached[0] < 1.0:
+            return cached[1]
+        try:
+            stats = self.runtime.engine.call_stats(phone_call.sip_call_id)
+        except SipError:
+            return None
+        quality = CallQuality(
+            stats.codec.split("/", 1)[0],
+            round(stats.mos, 1) if stats.mos else None,
+            stats.jitter_ms,
+            stats.loss_pct,
+        )
+        self._quality_cache[key] = (now, quality)
+        return quality
 
     def system_now(self) -> float:
         clock = getattr(self.system, "clock", None)

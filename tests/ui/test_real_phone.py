@@ -93,5 +93,7 @@ async def test_dial_the_echo_line_from_the_keypad(
     await _until(lambda: d.exists(win, "callScreen"))
     await _until(lambda: d.text_of(win, "callStatus") in ("calling...", "ringing...", "00:00"))
     await _until(lambda: d.text_of(win, "callStatus").startswith("00:"), timeout=10)
+    await _until(lambda: "PCMU" in str(win.view_model.property("primaryCall").get("qualityText")))
+    await _until(lambda: d.exists(win, "qualityBadge"), timeout=5)  # codec/MOS from RTCP
     d.click(win, "endButton")
     await _until(lambda: not [c for c in runtime.system.calls if not c.has_ended])
