@@ -402,8 +402,9 @@ class PhoneRuntime:
     def apply_ui_settings(self, data: Mapping[str, Any]) -> None:
         """Apply what the Settings page changed (codecs, push, accounts on/off) and save.
 
-        Raises ValueError with a message for the page on a bad value. Transport and
-        codec changes take effect for the next call; accounts on the next start.
+        Raises ValueError with a message for the page on a bad value. Audio devices
+        change at once; transport, codec and account changes are saved and take effect
+        when the phone next starts.
         """
         current = self.settings.to_dict()
         transport = data.get("transport")
