@@ -3,6 +3,7 @@ test lines as the other parties."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid as _uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -29,6 +30,23 @@ async def two(tmp_path: Path) -> AsyncIterator[tuple[PhoneRuntime, TestLineProce
     finally:
         await carol.stop()
         await runtime.stop()
+
+
+async def _until_states(phone: PhoneRuntime, **want: CallState) -> None:
+    """Wait until each call (by name: first/second) is in the wanted state."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + 10
+    uuids = {name: _uuid.UUID(value) for name, value in _NAMES.items() if name in want}
+    while True:
+        states = {n: getattr(phone.system.call(u), "state", None) for n, u in uuids.items()}
+        if all(states[n] is s for n, s in want.items()):
+            return
+        if loop.time() > deadline:
+            raise AssertionError(f"calls are {states}, wanted {want}")
+        await asyncio.sleep(0.02)
+
+
+_NAMES: dict[str, str] = {}
 
 
 def _by_state(phone: PhoneRuntime, state: CallState) -> list[_uuid.UUID]:
@@ -58,23 +76,20 @@ async def test_hold_and_accept_then_swap_then_merge(
     waiting = await _second_call_waiting(phone, carol)
     first = next(c.uuid for c in phone.system.calls if c.uuid != waiting)
 
+    _NAMES.update(first=str(first), second=str(waiting))
     await phone.system.hold_and_accept(waiting)
     await carol.wait_for("answered")
     await line.wait_for("held")
-    await phone.control.execute("wait-for", {"event": "call.connected"})
-    assert phone.system.call(first).state is CallState.HELD  # type: ignore[union-attr]
-    assert phone.system.call(waiting).state is CallState.ACTIVE  # type: ignore[union-attr]
+    await _until_states(phone, first=CallState.HELD, second=CallState.ACTIVE)
 
     start = len(carol.events)
     await phone.system.swap()
     await carol.wait_for("held", after=start)
-    await phone.control.execute("wait-for", {"event": "call.resumed"})
-    assert phone.system.call(first).state is CallState.ACTIVE  # type: ignore[union-attr]
-    assert phone.system.call(waiting).state is CallState.HELD  # type: ignore[union-attr]
+    await _until_states(phone, first=CallState.ACTIVE, second=CallState.HELD)
 
     await phone.system.merge()
     await phone.control.execute("wait-for", {"event": "call.grouped"})
-    await phone.control.execute("wait-for", {"event": "call.resumed"})  # merging resumes
+    await _until_states(phone, first=CallState.ACTIVE, second=CallState.ACTIVE)
     await carol.wait_for("media", after=start)  # carol hears us again (sendrecv)
     calls = [phone.system.call(u) for u in (first, waiting)]
     assert all(c is not None and c.state is CallState.ACTIVE for c in calls)
@@ -95,8 +110,14 @@ async def test_end_and_accept(two: tuple[PhoneRuntime, TestLineProcess]) -> None
     await phone.system.end_and_accept(waiting)
     await line.wait_for("ended")
     await carol.wait_for("answered")
-    live = [c for c in phone.system.calls if not c.has_ended]
-    assert [c.uuid for c in live] == [waiting] and live[0].state is CallState.ACTIVE
+    _NAMES.update(second=str(waiting))
+    await _until_states(phone, second=CallState.ACTIVE)
+    for _ in range(100):
+        live = [c for c in phone.system.calls if not c.has_ended]
+        if [c.uuid for c in live] == [waiting]:
+            break
+        await asyncio.sleep(0.02)
+    assert [c.uuid for c in live] == [waiting]
     await phone.control.execute("hangup", {})
     await carol.wait_for("ended")
 
@@ -109,7 +130,11 @@ async def test_decline_the_waiting_call_keeps_the_first(
     await phone.system.decline(waiting)
     ended = await carol.wait_for("ended")
     assert ended.fields["code"] == 603
-    live = [c for c in phone.system.calls if not c.has_ended]
+    for _ in range(100):
+        live = [c for c in phone.system.calls if not c.has_ended]
+        if len(live) == 1:
+            break
+        await asyncio.sleep(0.02)
     assert len(live) == 1 and live[0].state is CallState.ACTIVE
 
 
