@@ -8,7 +8,6 @@ import pytest
 
 from softphone.testing import RunningPhone
 
-pytest_plugins = ["softphone.testing"]
 pytestmark = pytest.mark.integration
 
 
