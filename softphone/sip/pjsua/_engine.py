@@ -140,6 +140,8 @@ class PjsuaEngine:
         self._conference: set[str] = set()
         self._tasks: set[asyncio.Task[Any]] = set()
         self._media_on = False
+        self._null_capture: Any = None  # the null device's AudioMedia (valid until libDestroy)
+        self._null_playback: Any = None
 
     # -- events --------------------------------------------------------------------------
 
@@ -365,6 +367,7 @@ class PjsuaEngine:
         self._graveyard.clear()
         self._conference.clear()
         self._bridge_port = None
+        self._null_capture = self._null_playback = None
         for a in self._accounts.values():
             with contextlib.suppress(Exception):
                 a.acc.shutdown()
@@ -793,12 +796,16 @@ class PjsuaEngine:
     def _mic_source(self) -> Any:
         if self._bridge_port is not None:
             return self._bridge_port
-        return self._ep.audDevManager().getCaptureDevMedia()
+        if self._null_capture is None:  # cached: one SWIG round trip per call saved
+            self._null_capture = self._ep.audDevManager().getCaptureDevMedia()
+        return self._null_capture
 
     def _speaker_sink(self) -> Any:
         if self._bridge_port is not None:
             return self._bridge_port
-        return self._ep.audDevManager().getPlaybackDevMedia()
+        if self._null_playback is None:
+            self._null_playback = self._ep.audDevManager().getPlaybackDevMedia()
+        return self._null_playback
 
     def set_audio_bridge(self, bridge: AudioBridge | None) -> None:
         self._require_started()
