@@ -69,7 +69,7 @@ class DeviceAudioBridge:
         self,
         backend: AudioBackend | None,
         *,
-        mic_target_ms: int = 30,
+        mic_target_ms: int = 40,  # 30 ms: 2-4 mic underruns/min with the GUI busy
         speaker_target_ms: int = 30,
         ring_ms: int = 500,
         device_block: int = DEVICE_BLOCK,
