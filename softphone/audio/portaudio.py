@@ -10,7 +10,6 @@ PortAudio device list is used directly (ids ``portaudio:<name>``).
 
 from __future__ import annotations
 
-import ctypes
 import os
 import threading
 from collections.abc import Callable
@@ -166,7 +165,6 @@ class PortAudioBackend:
                         os.environ.pop(key, None)
                     else:
                         os.environ[key] = value
-        _alsa_realtime(sd, stream)
         self.open_streams += 1
         return _PortAudioStream(stream, label, self._stream_closed, xruns)
 
@@ -214,26 +212,6 @@ class PortAudioBackend:
             if info["name"] == name and info[channels] > 0:
                 return index
         raise AudioUnavailableError(f"No {kind.value} device {name!r}")
-
-
-def _alsa_realtime(sd: Any, stream: Any) -> None:
-    """Ask PortAudio's ALSA host API for a SCHED_FIFO callback thread (kept normal
-    without the privilege): a late callback is a dropout, and on a loaded machine the
-    scheduler, not only the GIL, makes it late. Other host APIs: nothing to do."""
-    try:
-        device = stream.device  # resolved index, or (input, output) for duplex
-        for index in device if isinstance(device, tuple) else (device,):
-            if sd.query_hostapis(sd.query_devices(index)["hostapi"])["name"] != "ALSA":
-                return
-        lib = _portaudio_lib(sd)
-        pointer = int(sd._ffi.cast("uintptr_t", stream._ptr))
-        lib.PaAlsa_EnableRealtimeScheduling(ctypes.c_void_p(pointer), 1)
-    except (AttributeError, OSError, KeyError, ValueError, sd.PortAudioError):
-        pass
-
-
-def _portaudio_lib(sd: Any) -> Any:
-    return ctypes.CDLL(sd._libname)
 
 
 class _PortAudioStream:
