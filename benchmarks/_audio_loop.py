@@ -2,7 +2,8 @@
 -style 20 ms clock -> bridge -> speaker), optionally with a busy "GUI" main thread.
 
 ``python -m benchmarks._audio_loop SECONDS MIC SPEAKER [--gui-load] [--block=N]
-[--mic-target-ms=N] [--speaker-target-ms=N]``; prints the bridge counters as JSON at
+[--mic-target-ms=N] [--speaker-target-ms=N] [--latency=low|high|SECONDS]
+[--switch-ms=N]``; prints the bridge counters as JSON at
 the end.
 """
 
@@ -15,8 +16,10 @@ import time
 from dataclasses import asdict
 
 from softphone.audio import AudioSession, DeviceAudioBridge
-from softphone.audio._format import FRAME_BYTES, FRAME_SAMPLES
+from softphone.audio._format import FRAME_BYTES
+from softphone.audio.bridge import DEVICE_BLOCK
 from softphone.audio.portaudio import PortAudioBackend
+from softphone.audio.realtime import prefer_audio_threads
 
 
 def _clock(bridge: DeviceAudioBridge, stop: threading.Event) -> None:
@@ -49,12 +52,16 @@ def _gui_load(until: float) -> int:
 def main(argv: list[str]) -> int:
     seconds, mic, speaker = float(argv[0]), argv[1], argv[2]
     tuning = dict(arg[2:].split("=") for arg in argv[3:] if "=" in arg)
-    if "switch-ms" in tuning:
-        sys.setswitchinterval(float(tuning["switch-ms"]) / 1000)
+    # As the app does at start-up (softphone/session.py); --switch-ms=5 = Python's default.
+    prefer_audio_threads(float(tuning.get("switch-ms", 1.0)) / 1000)
     names = {"mic-target-ms": "mic_target_ms", "speaker-target-ms": "speaker_target_ms"}
     knobs = {names[k]: int(v) for k, v in tuning.items() if k in names}
-    block = int(tuning.get("block", FRAME_SAMPLES))
-    bridge = DeviceAudioBridge(PortAudioBackend(), device_block=block, **knobs)
+    block = int(tuning.get("block", DEVICE_BLOCK))
+    latency: float | str = tuning.get("latency", "low")
+    if latency not in ("low", "high"):
+        latency = float(latency)
+    backend = PortAudioBackend(latency=latency)
+    bridge = DeviceAudioBridge(backend, device_block=block, **knobs)
     session = AudioSession(bridge, lambda: (mic, speaker))
     status = session.activate()
     if not status.available:

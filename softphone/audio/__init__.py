@@ -22,6 +22,7 @@ from softphone.audio.devices import (
     DeviceRole,
 )
 from softphone.audio.player import CallTones, Ringer, TonePlayer
+from softphone.audio.realtime import prefer_audio_threads
 from softphone.audio.session import AudioSession
 from softphone.audio.system import AudioSystem
 from softphone.audio.tones import RingbackStyle, Tone
@@ -47,4 +48,5 @@ __all__ = [
     "Ringer",
     "Tone",
     "TonePlayer",
+    "prefer_audio_threads",
 ]

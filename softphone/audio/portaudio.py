@@ -45,8 +45,17 @@ def _sd() -> Any:
 class PortAudioBackend:
     """Device listing and stream opening on PortAudio; PulseAudio-aware."""
 
-    def __init__(self, *, use_pulse: bool = True) -> None:
+    def __init__(
+        self,
+        *,
+        use_pulse: bool = True,
+        latency: float | str = "low",
+    ) -> None:
+        """``latency``: PortAudio's suggested latency ("low", "high" or seconds). Through
+        ALSA's pulse plugin the block size matters more (see ``bridge.DEVICE_BLOCK``);
+        ``PULSE_LATENCY_MSEC`` measured no effect."""
         self._use_pulse = use_pulse
+        self._latency = latency
         self.open_streams = 0
 
     def list_devices(self) -> list[AudioDevice]:
@@ -145,7 +154,7 @@ class PortAudioBackend:
                     channels=1,
                     dtype=np.float32,
                     device=device,
-                    latency="low",
+                    latency=self._latency,
                     callback=cb,
                 )
             except sd.PortAudioError as exc:

@@ -15,7 +15,7 @@ import json
 import sys
 from typing import Any
 
-from softphone.audio import AudioSystem, DeviceChoice
+from softphone.audio import AudioSystem, DeviceChoice, prefer_audio_threads
 from softphone.audio.portaudio import PortAudioBackend
 from softphone.sip.config import EngineConfig
 from softphone.sip.events import CallConnected, CallEnded, IncomingCallReceived, SipEvent
@@ -28,6 +28,7 @@ def emit(**event: Any) -> None:
 
 
 async def run(mic: str, speaker: str) -> None:
+    prefer_audio_threads()  # as the app does at start-up
     audio = AudioSystem(PortAudioBackend(), choice=DeviceChoice(mic, speaker))
     engine = create_engine()
     await engine.start(EngineConfig())
