@@ -93,7 +93,7 @@ async def test_a_delayed_push_still_rings(phone: PhoneRuntime) -> None:
 
 
 async def test_a_push_delivered_after_its_expiration_is_dropped(phone: PhoneRuntime) -> None:
-    await phone.control.execute("inject", {"fault": "push-expired", "options": {"seconds": 1.6}})
+    await phone.control.execute("inject", {"fault": "push-expired", "options": {"seconds": 2.5}})
     violation = await phone.control.execute(
         "wait-for", {"event": "push.rule-violated", "timeout": 5}
     )
@@ -102,7 +102,9 @@ async def test_a_push_delivered_after_its_expiration_is_dropped(phone: PhoneRunt
 
 
 async def test_reordered_pushes_arrive_second_first(phone: PhoneRuntime) -> None:
-    sent = await phone.control.execute("inject", {"fault": "push-reorder"})
+    sent = await phone.control.execute(
+        "inject", {"fault": "push-reorder", "options": {"seconds": 1.5}}
+    )
     first = await phone.control.execute("wait-for", {"event": "call.incoming", "timeout": 5})
     second = await phone.control.execute("wait-for", {"event": "call.incoming", "timeout": 5})
     assert first["data"]["name"] == "Second sent" and second["data"]["name"] == "First sent"
