@@ -27,8 +27,9 @@ Rectangle {
         property alias title: t.text
         property alias detail: d.text
         width: parent ? parent.width : 0; height: 44
-        Text { id: t; x: 16; anchors.verticalCenter: parent.verticalCenter; font.family: Theme.font; font.pixelSize: 17; width: parent.width - 120; elide: Text.ElideRight }
-        Text { id: d; anchors.right: parent.right; anchors.rightMargin: 16; anchors.verticalCenter: parent.verticalCenter; color: Theme.secondary; font.family: Theme.font; font.pixelSize: 15 }
+        Text { id: t; x: 16; anchors.verticalCenter: parent.verticalCenter; font.family: Theme.font; font.pixelSize: 17; width: Math.min(implicitWidth, parent.width - 120); elide: Text.ElideRight }
+        Text { id: d; anchors.right: parent.right; anchors.rightMargin: 16; anchors.verticalCenter: parent.verticalCenter; color: Theme.secondary; font.family: Theme.font; font.pixelSize: 15
+            width: Math.min(implicitWidth, parent.width - t.width - 48); horizontalAlignment: Text.AlignRight; elide: Text.ElideRight }
     }
 
     Text { anchors.horizontalCenter: parent.horizontalCenter; y: 60; text: "Settings"; font.family: Theme.font; font.pixelSize: 17; font.weight: Font.DemiBold }

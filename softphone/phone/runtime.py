@@ -148,7 +148,7 @@ class PhoneRuntime:
         self.test_line: TestLineProcess | None = TestLineProcess() if with_test_line else None
         self.registrations: dict[str, RegistrationStateChanged] = {}
         self.started_at = 0.0
-        self.audio_status: tuple[bool, str] = (False, "no audio device bridge in use")
+        self.audio_status: tuple[bool, str] = (False, "no sound devices in use")
         self._save_settings = save_settings
         engine.subscribe(self._on_sip_event)
 
