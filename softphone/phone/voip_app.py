@@ -23,6 +23,7 @@ from softphone.callkit import (
     CallKitError,
     CallSystem,
     CXAnswerCallAction,
+    CXCallAction,
     CXCallController,
     CXCallEndedReason,
     CXCallUpdate,
@@ -95,6 +96,20 @@ async def _while_reinvite_pending(
                 raise
             await asyncio.sleep(pause)
     return None
+
+
+def incoming_update(handle: str, name: str | None) -> CXCallUpdate:
+    """What the app tells CallKit about an incoming call: an audio call that can be held,
+    grouped and take DTMF."""
+    return CXCallUpdate(
+        remote_handle=handle_for(handle),
+        localized_caller_name=name,
+        supports_holding=True,
+        supports_grouping=True,
+        supports_ungrouping=True,
+        supports_dtmf=True,
+        has_video=False,
+    )
 
 
 def handle_for(target: str) -> CXHandle:
@@ -230,15 +245,7 @@ class VoipApp:
                 from_push=True,
             )
         )
-        update = CXCallUpdate(
-            remote_handle=handle_for(handle_text),
-            localized_caller_name=name,
-            supports_holding=True,
-            supports_grouping=True,
-            supports_ungrouping=True,
-            supports_dtmf=True,
-            has_video=False,
-        )
+        update = incoming_update(handle_text, name)
         try:
             await self.provider.report_new_incoming_call(call_uuid, update)
         except CallKitError:
@@ -391,39 +398,26 @@ class VoipApp:
         self, provider: CXProvider, action: CXSetHeldCallAction
     ) -> None:
         """Apple: ``provider(_:perform: CXSetHeldCallAction)``: re-INVITE sendonly/sendrecv."""
-        if self._stalled(action):
+        sip_id = self._sip_call_for(action)
+        if sip_id is None:
             return
-        call = self.calls.get(action.call_uuid)
-        if call is None or call.sip_call_id is None:
-            action.fail()
-            return
-        sip_id = call.sip_call_id
+        op = self.engine.hold if action.is_on_hold else self.engine.unhold
 
-        async def run() -> None:
-            try:
-                op = self.engine.hold if action.is_on_hold else self.engine.unhold
-                await _while_reinvite_pending(lambda: op(sip_id))
-            except SipError as exc:
-                self._emit("error", call.uuid if call else None, message=str(exc))
-                action.fail()
-                return
+        def done() -> None:
             action.fulfill()
             self._emit("call.held" if action.is_on_hold else "call.resumed", action.call_uuid)
 
-        self._spawn(run())
+        self._spawn(self._on_sip(action, lambda: _while_reinvite_pending(lambda: op(sip_id)), done))
 
     def perform_set_muted_call_action(
         self, provider: CXProvider, action: CXSetMutedCallAction
     ) -> None:
         """Apple: ``provider(_:perform: CXSetMutedCallAction)``: stop sending the mic."""
-        if self._stalled(action):
-            return
-        call = self.calls.get(action.call_uuid)
-        if call is None or call.sip_call_id is None:
-            action.fail()
+        sip_id = self._sip_call_for(action)
+        if sip_id is None:
             return
         try:
-            self.engine.set_mute(call.sip_call_id, action.is_muted)
+            self.engine.set_mute(sip_id, action.is_muted)
         except SipError as exc:
             self._emit("error", action.call_uuid, message=str(exc))
             action.fail()
@@ -435,58 +429,68 @@ class VoipApp:
         self, provider: CXProvider, action: CXPlayDTMFCallAction
     ) -> None:
         """Apple: ``provider(_:perform: CXPlayDTMFCallAction)``: RFC 4733 or SIP INFO."""
-        if self._stalled(action):
-            return
-        call = self.calls.get(action.call_uuid)
-        if call is None or call.sip_call_id is None:
-            action.fail()
+        sip_id = self._sip_call_for(action)
+        if sip_id is None:
             return
         digits = "".join(ch for ch in action.digits if ch not in ",;")
-        sip_id = call.sip_call_id
 
-        async def run() -> None:
-            try:
-                if digits:
-                    await _settle(self.engine.send_dtmf(sip_id, digits))
-            except SipError as exc:
-                self._emit("error", action.call_uuid, message=str(exc))
-                action.fail()
-                return
+        async def send() -> None:
+            if digits:
+                await _settle(self.engine.send_dtmf(sip_id, digits))
+
+        def done() -> None:
             if self.audio is not None:
                 for d in digits:
                     self.audio.key_tone(d)
             action.fulfill()
             self._emit("dtmf.sent", action.call_uuid, digits=action.digits)
 
-        self._spawn(run())
+        self._spawn(self._on_sip(action, send, done))
 
     def perform_set_group_call_action(
         self, provider: CXProvider, action: CXSetGroupCallAction
     ) -> None:
         """Apple: ``provider(_:perform: CXSetGroupCallAction)``: join the conference bridge."""
-        if self._stalled(action):
-            return
-        call = self.calls.get(action.call_uuid)
-        if call is None or call.sip_call_id is None:
-            action.fail()
+        sip_id = self._sip_call_for(action)
+        if sip_id is None:
             return
         other_uuid = action.call_uuid_to_group_with
         other = self.calls.get(other_uuid) if other_uuid is not None else None
-        ids = [call.sip_call_id]
+        ids = [sip_id]
         if other is not None and other.sip_call_id is not None:
             ids.append(other.sip_call_id)
 
-        async def run() -> None:
-            try:
-                await _settle(self.engine.conference(ids))
-            except SipError as exc:
-                self._emit("error", action.call_uuid, message=str(exc))
-                action.fail()
-                return
+        def done() -> None:
             action.fulfill()
             self._emit("call.grouped", action.call_uuid, with_call=str(other_uuid or ""))
 
-        self._spawn(run())
+        self._spawn(self._on_sip(action, lambda: _settle(self.engine.conference(ids)), done))
+
+    def _sip_call_for(self, action: CXCallAction) -> str | None:
+        """The engine's id of the action's call; fails the action when there is none
+        (and swallows it when a stall fault is injected)."""
+        if self._stalled(action):
+            return None
+        call = self.calls.get(action.call_uuid)
+        if call is None or call.sip_call_id is None:
+            action.fail()
+            return None
+        return call.sip_call_id
+
+    async def _on_sip(
+        self,
+        action: CXCallAction,
+        operation: Callable[[], Awaitable[object]],
+        done: Callable[[], None],
+    ) -> None:
+        """Run one SIP operation for an action: ``done`` fulfils it, a SipError fails it."""
+        try:
+            await operation()
+        except SipError as exc:
+            self._emit("error", action.call_uuid, message=str(exc))
+            action.fail()
+            return
+        done()
 
     def timed_out_performing_action(self, provider: CXProvider, action: object) -> None:
         """Apple: ``provider(_:timedOutPerforming:)``."""
@@ -564,15 +568,7 @@ class VoipApp:
                 display_name=name,
             )
         )
-        update = CXCallUpdate(
-            remote_handle=handle_for(handle_text),
-            localized_caller_name=name,
-            supports_holding=True,
-            supports_grouping=True,
-            supports_ungrouping=True,
-            supports_dtmf=True,
-            has_video=False,
-        )
+        update = incoming_update(handle_text, name)
         try:
             await self.provider.report_new_incoming_call(call_uuid, update)
         except CallKitError as exc:
