@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from softphone.audio.backend import AudioBackend
 from softphone.audio.bridge import AudioStatus, DeviceAudioBridge
 from softphone.audio.devices import AudioDeviceEvent, AudioDeviceManager, DeviceChoice, DeviceRole
@@ -63,12 +65,25 @@ class AudioSystem:
         """Re-scan devices and keep audio on working devices; returns events to show.
         A dead stream (device gone mid-call) is re-opened on the effective device;
         the call itself is untouched."""
-        before = self._call_devices(), self.devices.effective(DeviceRole.RINGER)
+        before = self._in_use()
         events = self.devices.rescan()
-        after = self._call_devices(), self.devices.effective(DeviceRole.RINGER)
-        if before != after or not self.bridge.streams_healthy():
-            self._apply_devices()
+        self._follow(before)
         return events
+
+    async def poll_async(self) -> list[AudioDeviceEvent]:
+        """:meth:`poll` with the device listing (``pactl``, ~17 ms) on a worker thread,
+        so the GUI thread does not stall; streams are re-opened on the caller's thread."""
+        before = self._in_use()
+        events = await asyncio.to_thread(self.devices.rescan)
+        self._follow(before)
+        return events
+
+    def _in_use(self) -> tuple[tuple[str | None, str | None], str | None]:
+        return self._call_devices(), self.devices.effective(DeviceRole.RINGER)
+
+    def _follow(self, before: tuple[tuple[str | None, str | None], str | None]) -> None:
+        if before != self._in_use() or not self.bridge.streams_healthy():
+            self._apply_devices()
 
     def close(self) -> None:
         self.ringer.stop()

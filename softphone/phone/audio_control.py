@@ -81,9 +81,9 @@ class AudioController:
         except Exception:  # a sound must never break a call
             log.exception("audio for %r failed", event)
 
-    def poll_devices(self) -> list[str]:
+    async def poll_devices(self) -> list[str]:
         """Hot-plug: re-scan devices; messages for the user (falls back mid-call)."""
-        return [e.message for e in self.audio.poll()]
+        return [e.message for e in await self.audio.poll_async()]
 
     def close(self) -> None:
         self._unsubscribe()

@@ -197,7 +197,7 @@ class PhoneRuntime:
         """Start SIP, the accounts, the test line and the control API; problems are kept
         in ``problems`` for the UI rather than raised (the phone still runs)."""
         self.started_at = time.monotonic()
-        await _settle(self.engine.start(engine_config(self.settings)))
+        await self.engine.start(engine_config(self.settings))
         if self.audio_system is not None:
             self.engine.set_audio_bridge(self.audio_system.bridge)
             status = self.audio_system.status()
@@ -207,7 +207,7 @@ class PhoneRuntime:
             self._poller = asyncio.get_running_loop().create_task(self._poll_devices())
         for acc in account_configs(self.settings, self.secrets):
             try:
-                await _settle(self.engine.add_account(acc))
+                self.engine.add_account(acc)
             except SipError as exc:
                 self.problems.append(f"account {acc.id}: {exc}")
         if self.push is not None:
@@ -251,7 +251,7 @@ class PhoneRuntime:
             with contextlib.suppress(Exception):
                 await self.test_line.stop()
         with contextlib.suppress(Exception):
-            await _settle(self.engine.stop())
+            await self.engine.stop()
         if self.recorder is not None:
             self.recorder.close()
 
@@ -260,7 +260,7 @@ class PhoneRuntime:
         while self.audio is not None:
             await asyncio.sleep(2.0)
             try:
-                messages = self.audio.poll_devices()
+                messages = await self.audio.poll_devices()
             except Exception as exc:
                 log.warning("audio device scan failed: %s", exc)
                 continue
@@ -470,9 +470,3 @@ class PhoneRuntime:
             else None,
             "problems": list(self.problems),
         }
-
-
-async def _settle(result: object) -> object:
-    if asyncio.iscoroutine(result) or isinstance(result, asyncio.Future):
-        return await result
-    return result

@@ -11,7 +11,6 @@ provider *reports*. Nothing here touches Qt or pjsua2.
 from __future__ import annotations
 
 import asyncio
-import inspect
 import logging
 import time
 import uuid as _uuid
@@ -78,19 +77,15 @@ class AppEvent:
     data: dict[str, Any] = field(default_factory=dict)
 
 
-async def _settle(result: object) -> object:
-    return await result if inspect.isawaitable(result) else result
-
-
 async def _while_reinvite_pending(
-    operation: Callable[[], object], attempts: int = 15, pause: float = 0.2
+    operation: Callable[[], Awaitable[object]], attempts: int = 15, pause: float = 0.2
 ) -> object:
     """Run a re-INVITE operation; while an earlier re-INVITE of the call is still in
     progress PJSIP refuses with "Invalid operation": try again shortly (RFC 3261 allows
     one INVITE transaction at a time per dialog)."""
     for attempt in range(attempts):
         try:
-            return await _settle(operation())
+            return await operation()
         except SipError as exc:
             if "Invalid operation" not in str(exc) or attempt == attempts - 1:
                 raise
@@ -293,7 +288,7 @@ class VoipApp:
 
     async def _hangup_quietly(self, sip_call_id: str) -> None:
         try:
-            await _settle(self.engine.hangup(sip_call_id))
+            await self.engine.hangup(sip_call_id)
         except SipError as exc:
             log.info("hangup of %s: %s", sip_call_id, exc)
 
@@ -318,7 +313,7 @@ class VoipApp:
     async def _start(self, call: PhoneCall, action: CXStartCallAction) -> None:
         try:
             uri = self._resolve_uri(call.handle)
-            sip_id = await _settle(self.engine.make_call(uri, self.account_id))
+            sip_id = await self.engine.make_call(uri, self.account_id)
         except (SipError, ValueError) as exc:
             self._emit("call.failed", call.uuid, reason=str(exc))
             action.fail()
@@ -355,7 +350,7 @@ class VoipApp:
     async def _answer(self, call: PhoneCall, action: CXAnswerCallAction) -> None:
         assert call.sip_call_id is not None
         try:
-            await _settle(self.engine.answer(call.sip_call_id, 200))
+            await self.engine.answer(call.sip_call_id, 200)
         except SipError as exc:
             self._emit("call.failed", call.uuid, reason=str(exc))
             action.fail()
@@ -383,9 +378,9 @@ class VoipApp:
         try:
             if call.sip_call_id is not None:
                 if not call.outgoing and not call.connected:
-                    await _settle(self.engine.reject(call.sip_call_id, 603))
+                    await self.engine.reject(call.sip_call_id, 603)
                 else:
-                    await _settle(self.engine.hangup(call.sip_call_id))
+                    await self.engine.hangup(call.sip_call_id)
         except SipError as exc:
             log.info("ending %s: %s", call.uuid, exc)
         action.fulfill()
@@ -436,7 +431,7 @@ class VoipApp:
 
         async def send() -> None:
             if digits:
-                await _settle(self.engine.send_dtmf(sip_id, digits))
+                await self.engine.send_dtmf(sip_id, digits)
 
         def done() -> None:
             if self.audio is not None:
@@ -464,7 +459,7 @@ class VoipApp:
             action.fulfill()
             self._emit("call.grouped", action.call_uuid, with_call=str(other_uuid or ""))
 
-        self._spawn(self._on_sip(action, lambda: _settle(self.engine.conference(ids)), done))
+        self._spawn(self._on_sip(action, lambda: self.engine.conference(ids), done))
 
     def _sip_call_for(self, action: CXCallAction) -> str | None:
         """The engine's id of the action's call; fails the action when there is none
@@ -538,7 +533,7 @@ class VoipApp:
     async def _incoming(self, event: IncomingCallReceived) -> None:
         if not self.accepting_calls:
             self._emit("call.refused", None, status=480, reason="the app is suspended")
-            await _settle(self.engine.reject(event.call_id, 480))
+            await self.engine.reject(event.call_id, 480)
             return
         existing = self.calls.by_dialog(event.sip_call_id) if event.sip_call_id else None
         if existing is None:  # a server that does not put the Call-ID in the push
@@ -548,7 +543,7 @@ class VoipApp:
             # The push reported this call already: attach the INVITE to it.
             existing.sip_call_id = event.call_id
             self._emit("call.invite-matched", existing.uuid, sip_call_id=event.sip_call_id)
-            await _settle(self.engine.answer(event.call_id, 180))
+            await self.engine.answer(event.call_id, 180)
             pending, existing.pending_answer = existing.pending_answer, None
             if isinstance(pending, CXAnswerCallAction) and not pending.is_complete:
                 await self._answer(existing, pending)
@@ -576,12 +571,12 @@ class VoipApp:
             status, _phrase = refusal_status(getattr(exc, "code", None))
             self._emit("call.refused", call_uuid, status=status, reason=str(exc))
             try:
-                await _settle(self.engine.reject(event.call_id, status))
+                await self.engine.reject(event.call_id, status)
             except SipError as sip_exc:
                 log.info("reject: %s", sip_exc)
             return
         try:
-            await _settle(self.engine.answer(event.call_id, 180))
+            await self.engine.answer(event.call_id, 180)
         except SipError as exc:
             log.info("180 Ringing: %s", exc)
         self._emit(

@@ -15,7 +15,7 @@ from softphone.callkit import CXCall
 from softphone.logsetup import diagnostics
 from softphone.phone.runtime import PhoneRuntime
 from softphone.phone.voip_app import AppEvent
-from softphone.sip import SipError
+from softphone.sip import RegistrationStateChanged, SipError
 from softphone.ui.service import (
     AccountStatus,
     AudioRoute,
@@ -54,7 +54,7 @@ class RuntimePhoneService:
             self.system.subscribe(lambda _e: self._notify()),
             runtime.app.subscribe(self._on_app_event),
         ]
-        runtime.engine.subscribe(lambda _e: self._notify())
+        runtime.engine.subscribe(self._on_sip_event)
 
     # ---- snapshots -----------------------------------------------------------------
 
@@ -173,6 +173,11 @@ class RuntimePhoneService:
     def _notify(self) -> None:
         for cb in list(self._subscribers):
             cb()
+
+    def _on_sip_event(self, event: object) -> None:
+        # Registration changes the status bar; per-message log events change no screen.
+        if isinstance(event, RegistrationStateChanged):
+            self._notify()
 
     def _on_app_event(self, event: AppEvent) -> None:
         if event.name == "call.ringing" and event.call:
