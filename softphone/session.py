@@ -71,7 +71,9 @@ def run(args: argparse.Namespace) -> int:
     from softphone.recents import RecentsStore, default_db_path
     from softphone.settings import SettingsStore, profile_paths
     from softphone.sip.pjsua import create_engine
+    from softphone.ui.window import select_graphics_backend
 
+    select_graphics_backend()  # before the QGuiApplication, as the screens-only app does
     paths = profile_paths(args.profile).ensure()
     store = SettingsStore(paths)
     problems: list[str] = []
