@@ -36,6 +36,39 @@ def _secrets(paths: Any, problems: list[str]) -> Any:
     return store
 
 
+class _SecretsOnDemand:
+    """The profile's secret store, opened when a password is first read or written (an
+    account with a user name, at start): a phone that needs no password never loads the
+    keyring and its D-Bus client (~5 MB). What the store says about itself (e.g. "no
+    keyring: memory only") becomes a problem for the screens when it opens."""
+
+    def __init__(self, paths: Any, problems: list[str]) -> None:
+        self._paths = paths
+        self._problems = problems
+        self._store: Any = None
+
+    def _open(self) -> Any:
+        if self._store is None:
+            notes: list[str] = []
+            self._store = _secrets(self._paths, notes)
+            self._problems.extend(notes)
+        return self._store
+
+    @property
+    def description(self) -> str:
+        return str(self._open().description)
+
+    def get(self, key: str) -> str | None:
+        value = self._open().get(key)
+        return None if value is None else str(value)
+
+    def set(self, key: str, value: str) -> None:
+        self._open().set(key, value)
+
+    def delete(self, key: str) -> None:
+        self._open().delete(key)
+
+
 def _audio(runtime: Any) -> None:
     """Real devices through PortAudio, opened with the first call (or when Settings list
     them); on any failure the phone runs without audio and says why (calls still connect)."""
@@ -176,10 +209,7 @@ async def _main(
         probe = ToneProbeBridge()
     real_service = RuntimePhoneService(runtime)
     service.attach(real_service)
-    secret_notes: list[str] = []
-    runtime.secrets = _secrets(paths, secret_notes)  # the keyring loads after the first frame
-    if any(acc.username for acc in runtime.settings.accounts):  # only then do we need it
-        runtime.problems.extend(secret_notes)
+    runtime.secrets = _SecretsOnDemand(paths, runtime.problems)
     if not demo:  # the demo uses a probe tone, not the sound card
         _audio(runtime)
     try:
