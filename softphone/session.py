@@ -69,7 +69,7 @@ class _SecretsOnDemand:
         self._open().delete(key)
 
 
-def _audio(runtime: Any) -> None:
+def _audio(runtime: Any, changed: Any) -> None:
     """Real devices through PortAudio, opened with the first call (or when Settings list
     them); on any failure the phone runs without audio and says why (calls still connect)."""
     from softphone.phone.audio_control import LazyAudioSystem
@@ -93,6 +93,7 @@ def _audio(runtime: Any) -> None:
         runtime.audio_status = (not error and status.available, reason)
         if error or not status.available:
             runtime.problems.append(f"Audio unavailable: {reason}")
+        changed()  # the screens show the status (and any problem) at once
 
     runtime.attach_audio(LazyAudioSystem(make, opened))
 
@@ -211,7 +212,7 @@ async def _main(
     service.attach(real_service)
     runtime.secrets = _SecretsOnDemand(paths, runtime.problems)
     if not demo:  # the demo uses a probe tone, not the sound card
-        _audio(runtime)
+        _audio(runtime, real_service.refresh)
     try:
         await runtime.start()
     except Exception:
