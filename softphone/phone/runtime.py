@@ -15,6 +15,8 @@ from softphone.callkit import CallKitError, CallSystem, LoopClock, LoopDispatche
 from softphone.control import ConflictError, NotFoundError
 from softphone.control.client import write_endpoint
 from softphone.phone.control_target import PhoneControl, call_json
+from softphone.phone.media_watch import MediaWatch
+from softphone.phone.network import NetworkLoss, NetworkLossError, process_ports
 from softphone.phone.recents_recorder import RecentsRecorder, load_call_directory
 from softphone.phone.voip_app import AudioControl, VoipApp
 from softphone.recents import RecentsError, RecentsStore
@@ -147,6 +149,15 @@ class PhoneRuntime:
         self.server: ControlServer | None = None
         self.test_line: TestLineProcess | None = TestLineProcess() if with_test_line else None
         self.registrations: dict[str, RegistrationStateChanged] = {}
+        self.media_watch = MediaWatch(
+            self.app,
+            engine,
+            self.system,
+            lost_after=settings.calls.media_lost_after,
+            end_after=settings.calls.media_timeout,
+        )
+        self.network = NetworkLoss(self._network_ports)
+        self._network_timer: asyncio.TimerHandle | None = None
         self.started_at = 0.0
         self.audio_status: tuple[bool, str] = (False, "no sound devices in use")
         self._save_settings = save_settings
@@ -226,11 +237,16 @@ class PhoneRuntime:
 
         self.server = ControlServer(self.control)
         await self.server.start()
+        self.media_watch.start()
         if self.control_file is not None:
             write_endpoint(self.control_file, self.server.url, self.server.token)
 
     async def stop(self) -> None:
         """The reverse order; never raises (quitting must always work)."""
+        self.media_watch.stop()
+        if self._network_timer is not None:
+            self._network_timer.cancel()
+        self.network.restore_now()  # never leave the machine's firewall changed
         if self.server is not None:
             with contextlib.suppress(Exception):
                 await self.server.stop()
@@ -370,11 +386,68 @@ class PhoneRuntime:
         if fault == "lock":
             self.system.device_locked = bool(options.get("on", True))
             return {"fault": fault, "locked": self.system.device_locked}
+        if fault == "network-loss":
+            return await self._cut_network(options)
+        if fault == "network-restore":
+            return await self._restore_network()
         raise NotFoundError(
             f"unknown fault '{fault}': suspend-app, foreground-app, reinstall-app, "
             "forget-push-report, invite-timeout, stall-next-action, block, cellular-call, "
-            "push-delay, push-duplicate, push-expired, push-reorder, max-call-groups, lock"
+            "push-delay, push-duplicate, push-expired, push-reorder, max-call-groups, lock, "
+            "network-loss, network-restore"
         )
+
+    def _network_ports(self) -> set[int]:
+        keep = {self.server.port} if self.server is not None else set()
+        return process_ports(exclude=keep)
+
+    async def _cut_network(self, options: Mapping[str, Any]) -> dict[str, Any]:
+        """Cut this phone off the network: SIP and RTP stop; accounts re-register (and
+        fail, as a phone does when its network changes); ``seconds`` restores it."""
+        mode = str(options.get("mode", "silent"))
+        seconds = float(options.get("seconds", 0))
+        if seconds < 0:
+            raise ValueError("seconds must be >= 0")
+        try:
+            ports = await self.network.cut(mode)
+        except NetworkLossError as exc:
+            raise ConflictError(str(exc)) from exc
+        self.app.emit_external("network.lost", mode=mode, ports=sorted(ports))
+        self._reregister_all()
+        if seconds > 0:
+            self._network_timer = asyncio.get_running_loop().call_later(
+                seconds, lambda: self._track(self._restore_network())
+            )
+        return {"fault": "network-loss", "mode": mode, "ports": sorted(ports), "seconds": seconds}
+
+    async def _restore_network(self) -> dict[str, Any]:
+        if self._network_timer is not None:
+            self._network_timer.cancel()
+            self._network_timer = None
+        if not self.network.active:
+            raise ConflictError("the network is not cut")
+        try:
+            lasted = await self.network.restore()
+        except NetworkLossError as exc:
+            raise ConflictError(str(exc)) from exc
+        self.app.emit_external("network.restored", seconds=round(lasted, 1))
+        self._reregister_all()
+        return {"fault": "network-restore", "lost_for": round(lasted, 1)}
+
+    def _reregister_all(self) -> None:
+        """Refresh every registration now, as phones do when the network changes."""
+
+        async def refresh(account_id: str) -> None:
+            with contextlib.suppress(SipError, asyncio.TimeoutError):
+                await self.engine.register(account_id)
+
+        for account_id in list(self.registrations):
+            self._track(refresh(account_id))
+
+    def _track(self, coro: Any) -> None:
+        task = asyncio.ensure_future(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
     def _spawn_resume(self, uuids: list[Any]) -> None:
         async def resume() -> None:
@@ -469,4 +542,10 @@ class PhoneRuntime:
             if self.push is not None
             else None,
             "problems": list(self.problems),
+            "network": {
+                "cut": self.network.active,
+                "mode": self.network.mode,
+                "ports": sorted(self.network.blocked),
+            },
+            "media_lost": sorted(str(u) for u in self.media_watch.lost_calls),
         }

@@ -629,6 +629,22 @@ class VoipApp:
             "call.ended", call.uuid, by="remote", code=event.code, reason=event.reason, cause=cause
         )
 
+    def fail_call(self, call_uuid: _uuid.UUID, reason: str) -> None:
+        """End a call the app gave up on (e.g. no media for too long): hang SIP up and
+        report ``CXCallEndedReason.failed`` to the system, as a real VoIP app does."""
+        call = self.calls.remove(call_uuid)
+        if call is None:
+            return
+        if call.sip_call_id is not None:
+            self._spawn(self._hangup_quietly(call.sip_call_id))
+        try:
+            self.provider.report_call_ended(call_uuid, None, CXCallEndedReason.FAILED)
+        except CallKitError as exc:
+            log.info("report_call_ended: %s", exc)
+        if self.audio is not None:
+            self.audio.end_tone()
+        self._emit("call.ended", call_uuid, by="app", reason=reason, cause="failed")
+
     async def close(self) -> None:
         """Hang every call up and stop listening to the engine."""
         for call in self.calls:

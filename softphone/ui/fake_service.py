@@ -262,6 +262,10 @@ class FakePhoneUiService:
     def set_remote_hold(self, uuid: str, held: bool) -> None:
         self._update(uuid, remote_hold=held)
 
+    def set_media_lost(self, uuid: str, lost: bool) -> None:
+        """No RTP from the other side (the network went away): "Reconnecting…"."""
+        self._update(uuid, media_lost=lost)
+
     def set_quality(self, uuid: str, quality: CallQuality | None) -> None:
         self._update(uuid, quality=quality)
 

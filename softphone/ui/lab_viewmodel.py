@@ -18,6 +18,7 @@ _OPTIONS: dict[str, dict[str, Any]] = {
     "push-expired": {"seconds": 2},
     "invite-timeout": {"seconds": 2},
     "max-call-groups": {"groups": 1},
+    "network-loss": {"seconds": 10},
 }
 
 

@@ -51,6 +51,7 @@ class CallSnapshot:
     muted: bool = False
     on_hold: bool = False
     remote_hold: bool = False
+    media_lost: bool = False  # no RTP from the other side for a few seconds
     group_uuid: str | None = None  # calls sharing a group are a conference
     quality: CallQuality | None = None
     app_name: str = "Softphone"
