@@ -22,6 +22,7 @@ class PhoneCall:
     from_push: bool = False
     pending_answer: object | None = None  # a CXAnswerCallAction waiting for the INVITE
     dtmf_received: list[str] = field(default_factory=list)
+    cancel_reason: str = ""  # a received CANCEL's Reason header (answered elsewhere ...)
 
 
 class CallBook:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import time
 import uuid as _uuid
 from collections.abc import Awaitable, Callable
@@ -49,9 +50,11 @@ from softphone.sip import (
     IncomingCallReceived,
     SipEngine,
     SipError,
+    SipMessageLogged,
 )
 
 log = logging.getLogger(__name__)
+_REASON_HEADER = re.compile(r"(?im)^reason\s*:\s*(.+?)\s*$")
 
 #: The pjsua2 wheel's compiled limit is 4 calls: 2 groups of 2 can never exceed it.
 MAX_CALLS = 4
@@ -522,6 +525,8 @@ class VoipApp:
                         "call.remote-hold" if event.remote_hold else "call.remote-resume",
                         call.uuid,
                     )
+            elif isinstance(event, SipMessageLogged):
+                self._cancel_reason(event)
             elif isinstance(event, DtmfReceived):
                 call = self.calls.by_sip(event.call_id)
                 if call is not None:
@@ -529,6 +534,15 @@ class VoipApp:
                     self._emit("dtmf.received", call.uuid, digit=event.digit)
         except Exception:  # a SIP event must never take the app down
             log.exception("handling %r failed", event)
+
+    def _cancel_reason(self, event: SipMessageLogged) -> None:
+        """Keep a received CANCEL's ``Reason`` (RFC 3326): "answered elsewhere" needs it."""
+        if event.direction != "received" or not event.first_line.startswith("CANCEL "):
+            return
+        call = self.calls.by_dialog(event.sip_call_id)
+        found = _REASON_HEADER.search(event.text)
+        if call is not None and found is not None:
+            call.cancel_reason = found.group(1)
 
     async def _incoming(self, event: IncomingCallReceived) -> None:
         if not self.accepting_calls:
@@ -618,7 +632,8 @@ class VoipApp:
             return  # the end action reports it
         self.calls.remove(call.uuid)
         cause = getattr(event.cause, "value", str(event.cause))
-        reason = ended_reason(str(cause), event.code, getattr(event, "reason_header", "") or "")
+        header = getattr(event, "reason_header", "") or call.cancel_reason
+        reason = ended_reason(str(cause), event.code, header)
         try:
             self.provider.report_call_ended(call.uuid, None, reason)
         except CallKitError as exc:
@@ -626,7 +641,13 @@ class VoipApp:
         if self.audio is not None:
             self.audio.end_tone()
         self._emit(
-            "call.ended", call.uuid, by="remote", code=event.code, reason=event.reason, cause=cause
+            "call.ended",
+            call.uuid,
+            by="remote",
+            code=event.code,
+            reason=event.reason,
+            cause=cause,
+            ended_reason=reason.value,
         )
 
     def fail_call(self, call_uuid: _uuid.UUID, reason: str) -> None:

@@ -87,6 +87,7 @@ class _CallState:
     connected: bool = False
     local_hangup: bool = False
     rejected: bool = False
+    ringing_sent: bool = False  # 180 already went out (no duplicate 180 on answer(180))
     no_answer: bool = False
     local_hold: bool = False
     remote_hold: bool = False
@@ -614,6 +615,8 @@ class PjsuaEngine:
             raise SipError(f"call {call_id} is outgoing: nothing to answer")
         if not 100 < code < 300:
             raise SipError(f"answer code must be 1xx/2xx, got {code}")
+        if code == 180 and st.ringing_sent:
+            return  # the engine rang on arrival; a second 180 only confuses peers
         prm = pj.CallOpParam(True)
         prm.statusCode = code
         prm.opt.audioCount = 1
@@ -877,6 +880,7 @@ class PjsuaEngine:
         ringing = pj.CallOpParam(True)
         ringing.statusCode = 180
         call.answer(ringing)
+        st.ringing_sent = True
         self._emit(
             IncomingCallReceived(
                 key,
