@@ -36,6 +36,7 @@ Column {
         Action { objectName: "labForget"; title: "Forget Next Push Report"; action: "forget-push-report" }
         Action { objectName: "labStall"; title: "Never Fulfil Next Action"; action: "stall-next-action" }
         Action { objectName: "labCellular"; title: "Cellular Call (5 s)"; action: "cellular-call" }
+        Action { objectName: "labDuplicateUuid"; title: "Reuse Call UUID Next"; action: "duplicate-uuid" }
         Action { objectName: "labNetworkLoss"; title: "Network Loss (10 s)"; action: "network-loss" }
         Action { objectName: "labReinstall"; title: "Reinstall App"; action: "reinstall-app" }
         Action { objectName: "labPushDelay"; title: "Delayed Push (2 s)"; action: "push-delay" }

@@ -386,6 +386,12 @@ class PhoneRuntime:
         if fault == "lock":
             self.system.device_locked = bool(options.get("on", True))
             return {"fault": fault, "locked": self.system.device_locked}
+        if fault == "duplicate-uuid":
+            live = [c for c in self.system.calls if not c.has_ended]
+            if not live:
+                raise ConflictError("duplicate-uuid needs a call whose UUID the app reuses")
+            self.app.reuse_uuid_next = live[0].uuid
+            return {"fault": fault, "uuid": str(live[0].uuid)}
         if fault == "network-loss":
             return await self._cut_network(options)
         if fault == "network-restore":
@@ -394,7 +400,7 @@ class PhoneRuntime:
             f"unknown fault '{fault}': suspend-app, foreground-app, reinstall-app, "
             "forget-push-report, invite-timeout, stall-next-action, block, cellular-call, "
             "push-delay, push-duplicate, push-expired, push-reorder, max-call-groups, lock, "
-            "network-loss, network-restore"
+            "duplicate-uuid, network-loss, network-restore"
         )
 
     def _network_ports(self) -> set[int]:

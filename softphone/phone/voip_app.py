@@ -163,6 +163,8 @@ class VoipApp:
         self.accepting_calls = True
         #: Fault injection: the next action the system hands us is never fulfilled.
         self.stall_next_action = False
+        #: Fault: the next incoming call is reported with this (already used) UUID.
+        self.reuse_uuid_next: _uuid.UUID | None = None
         self._resolve_uri = resolve_uri or (lambda target: target)
         self._caller_name = caller_name
         self._listeners: list[Callable[[AppEvent], None]] = []
@@ -223,31 +225,40 @@ class VoipApp:
             raise
         return call_uuid
 
+    def _new_incoming_uuid(self) -> tuple[_uuid.UUID, bool]:
+        """A fresh UUID, or (the ``duplicate-uuid`` fault) one already in use."""
+        reused, self.reuse_uuid_next = self.reuse_uuid_next, None
+        if reused is not None:
+            return reused, self.calls.get(reused) is not None
+        return _uuid.uuid4(), False
+
     async def report_push_call(
         self, push_call_id: str, caller_name: str, handle: str
     ) -> _uuid.UUID:
         """Report the call a VoIP push announced, before any INVITE exists (the seeds'
         rule); the INVITE is matched to it later by Call-ID."""
-        call_uuid = _uuid.uuid4()
+        call_uuid, duplicate = self._new_incoming_uuid()
         handle_text = handle or caller_name or "Unknown"
         name = (self._caller_name(handle) if self._caller_name and handle else None) or (
             caller_name or None
         )
-        self.calls.add(
-            PhoneCall(
-                call_uuid,
-                outgoing=False,
-                handle=handle_text,
-                sip_dialog_id=push_call_id,
-                display_name=name,
-                from_push=True,
+        if not duplicate:
+            self.calls.add(
+                PhoneCall(
+                    call_uuid,
+                    outgoing=False,
+                    handle=handle_text,
+                    sip_dialog_id=push_call_id,
+                    display_name=name,
+                    from_push=True,
+                )
             )
-        )
         update = incoming_update(handle_text, name)
         try:
             await self.provider.report_new_incoming_call(call_uuid, update)
         except CallKitError:
-            self.calls.remove(call_uuid)
+            if not duplicate:
+                self.calls.remove(call_uuid)
             raise
         self._emit(
             "call.incoming",
@@ -562,26 +573,27 @@ class VoipApp:
             if isinstance(pending, CXAnswerCallAction) and not pending.is_complete:
                 await self._answer(existing, pending)
             return
-        call_uuid = _uuid.uuid4()
+        call_uuid, duplicate = self._new_incoming_uuid()
         handle_text = display_handle(event.remote_uri)
         name = event.remote_display_name or None
         if self._caller_name is not None:  # iOS prefers the user's contact name
             name = self._caller_name(handle_text) or name
-        call = self.calls.add(
-            PhoneCall(
-                call_uuid,
-                outgoing=False,
-                handle=handle_text,
-                sip_call_id=event.call_id,
-                sip_dialog_id=event.sip_call_id,
-                display_name=name,
-            )
+        call = PhoneCall(
+            call_uuid,
+            outgoing=False,
+            handle=handle_text,
+            sip_call_id=event.call_id,
+            sip_dialog_id=event.sip_call_id,
+            display_name=name,
         )
+        if not duplicate:
+            self.calls.add(call)
         update = incoming_update(handle_text, name)
         try:
             await self.provider.report_new_incoming_call(call_uuid, update)
         except CallKitError as exc:
-            self.calls.remove(call_uuid)
+            if not duplicate:
+                self.calls.remove(call_uuid)
             status, _phrase = refusal_status(getattr(exc, "code", None))
             self._emit("call.refused", call_uuid, status=status, reason=str(exc))
             try:

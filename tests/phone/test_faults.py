@@ -109,3 +109,33 @@ async def test_reordered_pushes_arrive_second_first(phone: PhoneRuntime) -> None
     second = await phone.control.execute("wait-for", {"event": "call.incoming", "timeout": 5})
     assert first["data"]["name"] == "Second sent" and second["data"]["name"] == "First sent"
     assert sent["first"] != sent["second"]
+
+
+async def test_a_duplicate_call_uuid_is_refused_by_callkit_and_answered_482(
+    phone: PhoneRuntime,
+) -> None:
+    await _connected_echo_call(phone)
+    first = phone.system.calls[0]
+    done = await phone.control.execute("inject", {"fault": "duplicate-uuid"})
+    assert done["uuid"] == str(first.uuid)
+    caller = TestLineProcess(user="15550111")
+    await caller.start()
+    try:
+        host, port = phone.engine.local_address("udp")
+        await caller.ring(f"sip:me@{host}:{port}")
+        refused = await phone.control.execute("wait-for", {"event": "call.refused"})
+        assert refused["data"]["status"] == 482
+        assert (await caller.wait_for("ended")).fields["code"] == 482
+    finally:
+        await caller.stop()
+    rejected = [e for e in phone.system.events if type(e).__name__ == "IncomingCallRejected"]
+    assert rejected and rejected[-1].code.name == "CALL_UUID_ALREADY_EXISTS"
+    assert first.state is CallState.ACTIVE  # the call whose UUID was reused goes on
+    assert phone.app.calls.get(first.uuid) is not None
+
+
+async def test_duplicate_uuid_needs_a_call(phone: PhoneRuntime) -> None:
+    from softphone.control import ConflictError
+
+    with pytest.raises(ConflictError, match="needs a call"):
+        await phone.control.execute("inject", {"fault": "duplicate-uuid"})
