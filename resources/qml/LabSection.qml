@@ -13,7 +13,9 @@ Column {
         property string action: ""
         signal triggered()
         width: parent ? parent.width : 0; height: 44
+        id: row
         Rectangle { anchors.fill: parent; color: area.pressed ? Theme.gray5 : "transparent" }
+        Rectangle { visible: !row.Positioner.isLastItem; x: 16; anchors.bottom: parent.bottom; width: parent.width - 16; height: 0.5; color: Theme.separator }
         Text { id: label; x: 16; anchors.verticalCenter: parent.verticalCenter; color: Theme.blue; font.family: Theme.font; font.pixelSize: 17 }
         Text { id: hint; anchors.right: parent.right; anchors.rightMargin: 16; anchors.verticalCenter: parent.verticalCenter; color: Theme.secondary; font.family: Theme.font; font.pixelSize: 15 }
         MouseArea { id: area; anchors.fill: parent; onClicked: parent.action ? section.lab.run(parent.action) : parent.triggered() }
