@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import re
 import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -329,17 +330,8 @@ class PhoneRuntime:
             return {"fault": fault, "action_timeout": self.system.action_timeout}
         if fault == "block":
             number = str(options.get("number", ""))
-            if not number.lstrip("+").isdigit():
-                raise ValueError("block needs options.number (E.164 digits)")
-            value = int(number.lstrip("+"))
-            if self.recents is not None:
-                self.recents.directory.add_blocking([value])
-                load_call_directory(self.system, self.recents.directory)
-            else:
-                directory = self.system.call_directory
-                blocked = set(directory.blocked_numbers) | {value}
-                directory.replace_all(sorted(blocked), directory.identification_entries)
-            return {"fault": fault, "blocked": number}
+            self.set_blocked(number, bool(options.get("on", True)))
+            return {"fault": fault, "blocked": number, "on": bool(options.get("on", True))}
         if fault == "cellular-call":
             live = [c for c in self.system.calls if c.has_connected and not c.has_ended]
             if not live:
@@ -402,6 +394,38 @@ class PhoneRuntime:
             "push-delay, push-duplicate, push-expired, push-reorder, max-call-groups, lock, "
             "duplicate-uuid, network-loss, network-restore"
         )
+
+    @staticmethod
+    def _directory_number(handle: str) -> int:
+        """CallKit's CXCallDirectoryPhoneNumber: the E.164 digits of a phone number."""
+        digits = "".join(ch for ch in handle if ch.isdigit())
+        if not digits or not re.fullmatch(r"\+?[\d\s().-]+", handle.strip()):
+            raise ValueError(f"only phone numbers can be blocked, not {handle!r}")
+        return int(digits)
+
+    def is_blocked(self, handle: str) -> bool:
+        """Whether the call directory blocks this number (False for SIP addresses)."""
+        try:
+            number = self._directory_number(handle)
+        except ValueError:
+            return False
+        return number in set(self.system.call_directory.blocked_numbers)
+
+    def set_blocked(self, handle: str, blocked: bool) -> None:
+        """Block or unblock a number, as iOS's "Block this Caller" (the call directory,
+        kept in the Recents database when there is one). ValueError for non-numbers."""
+        number = self._directory_number(handle)
+        if self.recents is not None:
+            if blocked:
+                self.recents.directory.add_blocking([number])
+            else:
+                self.recents.directory.remove_blocking([number])
+            load_call_directory(self.system, self.recents.directory)
+            return
+        directory = self.system.call_directory
+        numbers = set(directory.blocked_numbers)
+        numbers = numbers | {number} if blocked else numbers - {number}
+        directory.replace_all(sorted(numbers), directory.identification_entries)
 
     def _network_ports(self) -> set[int]:
         keep = {self.server.port} if self.server is not None else set()

@@ -70,6 +70,7 @@ class FakePhoneUiService:
         self._auto_progress = auto_progress  # (to ringing, to active) delays for demos
         self._call_later = call_later or (lambda d, f: asyncio.get_event_loop().call_later(d, f))
         self._calls: list[CallSnapshot] = []
+        self.blocked: set[str] = set()
         self._device = DeviceSnapshot(
             accounts=(AccountStatus("acc1", "Office", "registered"),),
             audio_routes=(
@@ -210,6 +211,20 @@ class FakePhoneUiService:
     def set_do_not_disturb(self, enabled: bool) -> IntentResult:
         self._record("set_do_not_disturb", enabled)
         self.set_device(do_not_disturb=enabled)
+        return None
+
+    def is_blocked(self, handle: str) -> bool:
+        return handle in self.blocked
+
+    def set_blocked(self, handle: str, blocked: bool) -> IntentResult:
+        self._record("set_blocked", handle, blocked)
+        if not handle.lstrip("+").isdigit():
+            raise ValueError(f"only phone numbers can be blocked, not {handle!r}")
+        if blocked:
+            self.blocked.add(handle)
+        else:
+            self.blocked.discard(handle)
+        self._notify()
         return None
 
     def dismiss_error(self, error_id: str) -> IntentResult:

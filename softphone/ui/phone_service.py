@@ -286,6 +286,14 @@ class RuntimePhoneService:
         self._notify()
         return None
 
+    def is_blocked(self, handle: str) -> bool:
+        return self.runtime.is_blocked(handle)
+
+    def set_blocked(self, handle: str, blocked: bool) -> IntentResult:
+        self.runtime.set_blocked(handle, blocked)
+        self._notify()
+        return None
+
     def dismiss_error(self, error_id: str) -> IntentResult:
         self._errors = [e for e in self._errors if e.id != error_id]
         self._notify()

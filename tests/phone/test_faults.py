@@ -139,3 +139,20 @@ async def test_duplicate_uuid_needs_a_call(phone: PhoneRuntime) -> None:
 
     with pytest.raises(ConflictError, match="needs a call"):
         await phone.control.execute("inject", {"fault": "duplicate-uuid"})
+
+
+async def test_unblocking_lets_the_caller_ring_again(phone: PhoneRuntime) -> None:
+    phone.set_blocked("+1 555 0101", True)
+    assert phone.is_blocked("15550101")
+    phone.set_blocked("+1 555 0101", False)
+    assert not phone.is_blocked("15550101")
+    caller = TestLineProcess(user="15550101")
+    await caller.start()
+    try:
+        host, port = phone.engine.local_address("udp")
+        await caller.ring(f"sip:me@{host}:{port}")
+        await phone.control.execute("wait-for", {"event": "call.incoming", "timeout": 5})
+    finally:
+        await caller.stop()
+    with pytest.raises(ValueError, match="only phone numbers"):
+        phone.set_blocked("alice@example.com", True)
