@@ -77,7 +77,7 @@ def recents_row_json(store: RecentsStore, group: RecentsGroup) -> dict[str, Any]
         "missed": group.is_missed,
         "direction": latest.direction,
         "status": RecentsStatus(record.status).value,
-        "started_at": dt.datetime.fromtimestamp(record.started_at, dt.UTC).isoformat(),
+        "started_at": dt.datetime.fromtimestamp(record.started_at, dt.timezone.utc).isoformat(),
         "duration": round(record.duration, 3),
     }
 
@@ -306,7 +306,7 @@ class PhoneControl:
                 changed.clear()
                 try:
                     await asyncio.wait_for(changed.wait(), left)
-                except TimeoutError:
+                except asyncio.TimeoutError:  # not TimeoutError before Python 3.11
                     break
         finally:
             unsubscribe()
