@@ -38,7 +38,7 @@ def _ids(devices: list[dict[str, object]]) -> set[object]:
 
 
 def test_audio_devices_lists_inputs_and_outputs(phone: RunningPhone) -> None:
-    listing = phone.request("audio-devices")
+    listing = phone.audio_devices()
     assert "mic" in _ids(listing["inputs"])
     assert {"spk", "ringer"} <= _ids(listing["outputs"])
     assert not {"spk", "ringer"} & _ids(listing["inputs"])
@@ -49,7 +49,7 @@ def test_audio_devices_lists_inputs_and_outputs(phone: RunningPhone) -> None:
 
 def test_audio_select_chooses_and_saves(phone: RunningPhone) -> None:
     """Like Settings > Audio: the choice takes effect and is saved in the profile."""
-    chosen = phone.request("audio-select", role="ringer", device="ringer")
+    chosen = phone.audio_select("ringer", "ringer")
     assert chosen["selected"]["ringer"] == "ringer"
     assert chosen["in_use"]["ringer"] == "ringer"
     ringer = next(d for d in chosen["outputs"] if d["id"] == "ringer")

@@ -118,3 +118,10 @@ def test_the_readme_documents_every_command() -> None:
     section = readme.split("## Automation (control API)", 1)[1].split("\n## ", 1)[0]
     missing = [c.name for c in COMMANDS if f"`{c.name}`" not in section]
     assert missing == []
+
+
+def test_the_python_client_has_a_method_per_command() -> None:
+    from softphone.control import ControlClient
+
+    missing = [c.name for c in COMMANDS if not hasattr(ControlClient, c.name.replace("-", "_"))]
+    assert missing == []

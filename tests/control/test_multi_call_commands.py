@@ -94,25 +94,25 @@ def test_hold_and_accept_swap_merge_unmerge(pair: tuple[RunningPhone, RunningPho
     message = refused(a, "answer")
     assert "hold-and-accept" in message and "end-and-accept" in message
 
-    calls = by_uuid(a.request("hold-and-accept")["calls"])
+    calls = by_uuid(a.hold_and_accept()["calls"])
     assert calls[first]["state"] == "held" and calls[first]["on_hold"]
     assert calls[second]["state"] == "active" and not calls[second]["on_hold"]
     b.wait_for("call.connected", timeout=10)
 
-    result = a.request("swap")
+    result = a.swap()
     calls = by_uuid(result["calls"])
     assert calls[first]["state"] == "active"
     assert calls[second]["state"] == "held"
     assert {x["state"] for x in result["actions"]} == {"fulfilled"}
     assert [x["type"] for x in result["actions"]] == ["CXSetHeldCallAction"] * 2
 
-    calls = by_uuid(a.request("merge")["calls"])
+    calls = by_uuid(a.merge()["calls"])
     assert calls[first]["state"] == calls[second]["state"] == "active"
     assert calls[first]["group"] is not None
     assert calls[first]["group"] == calls[second]["group"]
     assert refused(a, "merge")  # already one conference: nothing to merge
 
-    calls = by_uuid(a.request("unmerge", call=second)["calls"])
+    calls = by_uuid(a.unmerge(second)["calls"])
     assert calls[second]["group"] is None and calls[second]["state"] == "active"
     assert calls[first]["state"] == "held"
 
@@ -120,7 +120,7 @@ def test_hold_and_accept_swap_merge_unmerge(pair: tuple[RunningPhone, RunningPho
 def test_end_and_accept_ends_the_first_call(pair: tuple[RunningPhone, RunningPhone]) -> None:
     a, b = pair
     first, second = waiting_call(a, b)
-    result = a.request("end-and-accept", call=second)
+    result = a.end_and_accept(call=second)
     live = until(
         lambda: [c for c in a.state()["calls"] if c["uuid"] == first] == [] and a.state()["calls"],
         "the first call to end",

@@ -36,7 +36,7 @@ def until(check: Callable[[], Any], what: str, timeout: float = 10.0) -> Any:
 def test_contacts_add_list_remove(softphone: Callable[..., RunningPhone]) -> None:
     phone = softphone("carol")
     assert phone.request("contacts") == {"contacts": []}
-    ann = phone.request("contact-add", name="Ann", number="+1 800 555 0100")["contact"]
+    ann = phone.contact_add("Ann", number="+1 800 555 0100")["contact"]
     bob = phone.request("contact-add", name="Bob", uri="sip:bob@example.com")["contact"]
     assert ann["numbers"] == ["+1 800 555 0100"] and ann["uris"] == []
     assert bob["uris"] == ["sip:bob@example.com"]
@@ -44,7 +44,7 @@ def test_contacts_add_list_remove(softphone: Callable[..., RunningPhone]) -> Non
     assert [c["name"] for c in listed] == ["Ann", "Bob"]
     assert [c["name"] for c in phone.request("contacts", search="example")["contacts"]] == ["Bob"]
 
-    assert phone.request("contact-remove", id=ann["id"]) == {"removed": ann}
+    assert phone.contact_remove(ann["id"]) == {"removed": ann}
     assert [c["name"] for c in phone.request("contacts")["contacts"]] == ["Bob"]
     with pytest.raises(ControlClientError) as exc:
         phone.request("contact-remove", id=ann["id"])
@@ -76,8 +76,8 @@ def test_recents_lists_calls_like_the_tab(softphone: Callable[..., RunningPhone]
     assert missed["direction"] == "incoming" and missed["missed"]
     assert missed["status"] == "missed"
     assert rows["unseen_missed"] == 1
-    assert a.request("recents", missed=True)["recents"] == [missed]
-    assert a.request("recents", limit=1) == {**rows, "recents": [missed], "more": True}
+    assert a.recents(missed=True)["recents"] == [missed]
+    assert a.recents(limit=1) == {**rows, "recents": [missed], "more": True}
 
     assert outgoing["handle"] == outgoing["name"] == "5550100"
     a.request("contact-add", name="Bob Phone", number="555-0100")
