@@ -245,7 +245,7 @@ class PhoneControl:
 
     async def _multi_call(self, command: str, params: Mapping[str, Any]) -> dict[str, Any]:
         """Request the intent like the call screen does, wait for its actions (bounded)
-        and return the calls as they are then. A intent that does not fit the calls is
+        and return the calls as they are then. An intent that does not fit the calls is
         refused (ConflictError) before anything is requested."""
         if command in ("hold-and-accept", "end-and-accept"):
             ringing = self._call(params, ringing=True)
@@ -297,6 +297,11 @@ class PhoneControl:
         unsubscribe = self.system.subscribe(on_event)
         try:
             await intent
+            for action in self.system.pending_actions:
+                entry = requested.get(action.uuid)
+                if entry is not None and "call" not in entry:
+                    call_uuid = getattr(action, "call_uuid", None)
+                    entry["call"] = str(call_uuid) if call_uuid else None
             loop = asyncio.get_running_loop()
             deadline = loop.time() + INTENT_TIMEOUT
             while any(a["state"] == "pending" for a in requested.values()):
