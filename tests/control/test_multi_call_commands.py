@@ -71,8 +71,10 @@ def waiting_call(a: RunningPhone, b: RunningPhone) -> tuple[str, str]:
     a.wait_for("call.connected", timeout=10)
     b.call(f"sip:alice@{a.state()['sip']['udp']}")
     a.wait_for("call.incoming", timeout=10)
-    second = next(c["uuid"] for c in a.state()["calls"] if c["state"] == "ringing")
-    return first, second
+    ringing = until(
+        lambda: [c["uuid"] for c in a.state()["calls"] if c["state"] == "ringing"], "A rings"
+    )
+    return first, ringing[0]
 
 
 def refused(phone: RunningPhone, command: str, **params: Any) -> str:

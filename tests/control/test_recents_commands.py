@@ -66,6 +66,7 @@ def test_recents_lists_calls_like_the_tab(softphone: Callable[..., RunningPhone]
     a.wait_for("call.ended", timeout=10)
     b.call(f"sip:alice@{a.state()['sip']['udp']}")
     a.wait_for("call.incoming", timeout=10)
+    until(lambda: [c["state"] for c in a.state()["calls"]] == ["ringing"], "A rings")
     b.hangup()  # B gives up: a missed call on A
     a.wait_for("call.ended", timeout=10)
 
