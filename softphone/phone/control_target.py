@@ -391,6 +391,7 @@ class PhoneControl:
             assert self._parts is not None
             # like Settings > Audio: takes effect at once (also mid-call) and is saved
             self._parts.apply_ui_settings({"audio": {_SETTINGS_KEYS[role.value]: device}})
+            self.app.emit_external("audio.selected", role=role.value, device=device)  # UI, wait-for
         selected: dict[str, str] = {}
         in_use: dict[str, str] = {}
         for role in DeviceRole:

@@ -52,6 +52,8 @@ def test_audio_select_chooses_and_saves(phone: RunningPhone) -> None:
     chosen = phone.audio_select("ringer", "ringer")
     assert chosen["selected"]["ringer"] == "ringer"
     assert chosen["in_use"]["ringer"] == "ringer"
+    event = phone.wait_for("audio.selected", timeout=5)
+    assert event["data"] == {"role": "ringer", "device": "ringer"}
     ringer = next(d for d in chosen["outputs"] if d["id"] == "ringer")
     assert ringer["selected_for"] == ["ringer"]
     phone.request("audio-select", role="microphone", device="mic")
