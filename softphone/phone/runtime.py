@@ -145,7 +145,12 @@ class PhoneRuntime:
                 self.app, push_dir, settings.push.bundle_id, on_sip_allowed=self._sip_allowed
             )
         self.control = PhoneControl(
-            self.app, self.system, state=self.state, push=self._push, inject=self.inject
+            self.app,
+            self.system,
+            state=self.state,
+            push=self._push,
+            inject=self.inject,
+            parts=self,  # Recents, Contacts and audio devices for the control API
         )
         self.server: ControlServer | None = None
         self.test_line: TestLineProcess | None = TestLineProcess() if with_test_line else None
@@ -532,6 +537,7 @@ class PhoneRuntime:
             for key, field_name, role in (
                 ("input", "microphone", DeviceRole.MICROPHONE),
                 ("output", "speaker", DeviceRole.SPEAKER),
+                ("ringer", "ringer", DeviceRole.RINGER),
             ):
                 if key in audio:
                     device = str(audio[key])
