@@ -190,7 +190,8 @@ class PhoneControl:
         if command == "state":
             return self._state()
         if command == "call":
-            call_uuid = await self.app.start_call(str(params["to"]))
+            account = str(params["account"]) if params.get("account") else None
+            call_uuid = await self.app.start_call(str(params["to"]), account)
             return {"call": str(call_uuid)}
         if command == "answer":
             call = self._call(params, ringing=True)

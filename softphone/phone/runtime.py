@@ -224,7 +224,7 @@ class PhoneRuntime:
             self._poller = asyncio.get_running_loop().create_task(self._poll_devices())
         for acc in account_configs(self.settings, self.secrets):
             try:
-                self.engine.add_account(acc)
+                self.app.accounts.append(self.engine.add_account(acc))
             except SipError as exc:
                 self.problems.append(f"account {acc.id}: {exc}")
         if self.push is not None:
@@ -236,6 +236,7 @@ class PhoneRuntime:
         if self.test_line is not None:
             try:
                 await self.test_line.start()
+                self.app.direct_hosts.add(self.test_line.uri.split("@", 1)[-1])
             except TestLineError as exc:
                 self.problems.append(f"test line: {exc}")
                 self.test_line = None

@@ -170,7 +170,10 @@ class VoipApp:
         self._listeners: list[Callable[[AppEvent], None]] = []
         self.events: list[AppEvent] = []
         self._tasks: set[asyncio.Task[Any]] = set()
-        self.account_id: str | None = None
+        #: The engine's accounts, in the user's order (outgoing calls use the first).
+        self.accounts: list[str] = []
+        #: host:port reached without an account (the embedded test line).
+        self.direct_hosts: set[str] = set()
         self._unsubscribe = engine.subscribe(self._on_sip_event)
 
     # ---- events -----------------------------------------------------------------
@@ -211,13 +214,21 @@ class VoipApp:
 
     # ---- the call manager (requests) ----------------------------------------------
 
-    async def start_call(self, target: str) -> _uuid.UUID:
-        """Place a call: request a CXStartCallAction (Apple: ``CXCallController.request``)."""
+    async def start_call(self, target: str, account_id: str | None = None) -> _uuid.UUID:
+        """Place a call: request a CXStartCallAction (Apple: ``CXCallController.request``).
+
+        The call goes out on ``account_id`` (its identity and credentials), by default
+        on the phone's first account, or directly when the phone has none."""
         if not target or not target.strip():
             raise ValueError("nothing to call: enter a number or a SIP URI")
+        if account_id is not None and account_id not in self.accounts:
+            known = ", ".join(self.accounts) or "none"
+            raise ValueError(f"no account {account_id!r} (accounts: {known})")
         call_uuid = _uuid.uuid4()
         handle = handle_for(target)
-        self.calls.add(PhoneCall(call_uuid, outgoing=True, handle=target.strip()))
+        self.calls.add(
+            PhoneCall(call_uuid, outgoing=True, handle=target.strip(), account_id=account_id)
+        )
         try:
             await self.controller.request(CXTransaction([CXStartCallAction(call_uuid, handle)]))
         except CallKitError:
@@ -327,7 +338,11 @@ class VoipApp:
     async def _start(self, call: PhoneCall, action: CXStartCallAction) -> None:
         try:
             uri = self._resolve_uri(call.handle)
-            sip_id = await self.engine.make_call(uri, self.account_id)
+            account = call.account_id
+            host = uri.split("@", 1)[-1].split(";", 1)[0].split(">", 1)[0]
+            if account is None and host not in self.direct_hosts and self.accounts:
+                account = self.accounts[0]
+            sip_id = await self.engine.make_call(uri, account)
         except (SipError, ValueError) as exc:
             self._emit("call.failed", call.uuid, reason=str(exc))
             action.fail()
