@@ -209,6 +209,14 @@ COMMANDS: tuple[Command, ...] = (
         "remove a contact by its id (see contacts)",
         {"id": Param("integer", "the contact id", required=True, minimum=1, maximum=2**53)},
     ),
+    Command(
+        "block",
+        "Block this Caller (or unblock): the call directory refuses the number with 603",
+        {
+            "number": Param("string", "a phone number", required=True, max_length=64),
+            "on": Param("boolean", "true to block, false to unblock", required=True),
+        },
+    ),
     # -- audio devices (the in-call audio picker, Settings > Audio) -------------------------
     Command("audio-devices", "the microphones and speakers, and which is chosen for each role"),
     Command(

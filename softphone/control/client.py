@@ -165,6 +165,10 @@ class ControlClient:
     def contact_remove(self, contact_id: int) -> Any:
         return self.request("contact-remove", id=contact_id)
 
+    def block(self, number: str, on: bool = True) -> Any:
+        """Block (``on=False``: unblock) a phone number, like "Block this Caller"."""
+        return self.request("block", number=number, on=on)
+
     def audio_devices(self) -> Any:
         return self.request("audio-devices")
 

@@ -96,6 +96,10 @@ class PhoneParts(Protocol):
 
     def apply_ui_settings(self, data: Mapping[str, Any]) -> None: ...
 
+    def set_blocked(self, handle: str, blocked: bool) -> None: ...
+
+    def is_blocked(self, handle: str) -> bool: ...
+
 
 class EventCursor:
     """``wait-for``: each event name is consumed once, in order, so a scenario step that
@@ -185,6 +189,12 @@ class PhoneControl:
             return await self._multi_call(command, params)
         if command in ("recents", "contacts", "contact-add", "contact-remove"):
             return self._recents(command, params)
+        if command == "block":
+            if self._parts is None:
+                raise ConflictError("this phone has no call directory")
+            number = str(params["number"])
+            self._parts.set_blocked(number, bool(params["on"]))
+            return {"number": number, "blocked": self._parts.is_blocked(number)}
         if command in ("audio-devices", "audio-select"):
             return self._audio(command, params)
         if command == "state":

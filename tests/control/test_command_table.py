@@ -83,6 +83,8 @@ def _required_args(name: str) -> list[str]:
         ),
         (["contact-remove", "7"], {"id": 7}),
         (["audio-devices"], {}),
+        (["block", "+15550100"], {"number": "+15550100", "on": True}),
+        (["block", "+15550100", "--off"], {"number": "+15550100", "on": False}),
         (["audio-select", "ringer", "spk"], {"role": "ringer", "device": "spk"}),
     ],
 )

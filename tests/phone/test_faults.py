@@ -156,3 +156,24 @@ async def test_unblocking_lets_the_caller_ring_again(phone: PhoneRuntime) -> Non
         await caller.stop()
     with pytest.raises(ValueError, match="only phone numbers"):
         phone.set_blocked("alice@example.com", True)
+
+
+async def test_the_block_command_blocks_and_unblocks(phone: PhoneRuntime) -> None:
+    from softphone.control import InvalidParamsError
+
+    done = await phone.control.execute("block", {"number": "+1 555 0102", "on": True})
+    assert done == {"number": "+1 555 0102", "blocked": True}
+    caller = TestLineProcess(user="15550102")
+    await caller.start()
+    try:
+        host, port = phone.engine.local_address("udp")
+        await caller.ring(f"sip:me@{host}:{port}")
+        assert (await caller.wait_for("ended")).fields["code"] == 603
+        undone = await phone.control.execute("block", {"number": "15550102", "on": False})
+        assert undone["blocked"] is False
+        await caller.ring(f"sip:me@{host}:{port}")
+        await phone.control.execute("wait-for", {"event": "call.incoming", "timeout": 5})
+    finally:
+        await caller.stop()
+    with pytest.raises(InvalidParamsError, match="only phone numbers"):
+        await phone.control.execute("block", {"number": "alice@example.com", "on": True})
