@@ -32,6 +32,7 @@ def _required_args(name: str) -> list[str]:
         "wait-for": ["call.ended"],
         "export": ["s.json"],
         "inject": ["lock"],
+        "block": ["+15550100"],
         "unmerge": ["00000000-0000-0000-0000-000000000000"],
         "contact-add": ["Ann"],
         "contact-remove": ["1"],
