@@ -179,6 +179,19 @@ class FakePhoneUiService:
         self._notify()
         return None
 
+    def unmerge(self, uuid: str) -> IntentResult:
+        """Private: the member leaves the conference and stays active; the rest is held."""
+        self._record("unmerge", uuid)
+        for call in list(self._calls):
+            if call.group_uuid is None:
+                continue
+            if call.uuid == uuid:
+                self._put(replace(call, group_uuid=None, on_hold=False, state=CallState.ACTIVE))
+            else:
+                self._put(replace(call, on_hold=True, state=CallState.HELD))
+        self._notify()
+        return None
+
     def hold_and_accept(self, uuid: str) -> IntentResult:
         self._record("hold_and_accept", uuid)
         for call in self._active_calls():

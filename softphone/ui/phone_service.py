@@ -260,6 +260,9 @@ class RuntimePhoneService:
     def merge(self) -> IntentResult:
         return self.system.merge()
 
+    def unmerge(self, uuid: str) -> IntentResult:
+        return self.system.unmerge(_uuid.UUID(uuid))
+
     def hold_and_accept(self, uuid: str) -> IntentResult:
         return self.system.hold_and_accept(_uuid.UUID(uuid))
 

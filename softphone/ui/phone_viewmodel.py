@@ -225,6 +225,11 @@ class PhoneViewModel(QObject):
         self._run("Cannot Merge Calls", self._service.merge)
 
     @Slot(str)
+    def unmerge(self, uuid: str) -> None:
+        """Private: talk to one conference member alone; the others are held."""
+        self._run("Cannot Split Call", lambda: self._service.unmerge(uuid))
+
+    @Slot(str)
     def holdAndAccept(self, uuid: str) -> None:
         self._run("Cannot Answer", lambda: self._service.hold_and_accept(uuid))
 
