@@ -31,6 +31,20 @@ Column {
     Card {
         Action { objectName: "labPreset"; title: "Payload format"; detail: section.lab ? section.lab.preset : ""; onTriggered: section.lab.nextPreset() }
         Action { objectName: "labSendPush"; title: "Send VoIP Push to This Phone"; action: "push" }
+        // A payload of one's own (JSON), e.g. a malformed one to see the app's reaction.
+        Item {
+            width: parent ? parent.width : 0; height: payloadEdit.contentHeight + 24
+            Rectangle { x: 16; width: parent.width - 16; height: 0.5; color: Theme.separator }
+            TextEdit {
+                id: payloadEdit
+                objectName: "labPayload"
+                x: 16; y: 12; width: parent.width - 32
+                wrapMode: TextEdit.WrapAnywhere; selectByMouse: true
+                font.family: "monospace"; font.pixelSize: 13; color: Theme.label
+                Text { visible: !parent.text && !parent.activeFocus; text: "Custom payload (JSON), e.g. {\"aps\": {}, \"caller\": \"Ann\"}"; color: Theme.gray3; font: parent.font; width: parent.width; wrapMode: Text.Wrap }
+            }
+        }
+        Action { objectName: "labSendPayload"; title: "Send Custom Payload"; onTriggered: section.lab.sendPayload(payloadEdit.text) }
     }
     Text { x: 32; text: "FAULTS"; color: Theme.secondary; font.family: Theme.font; font.pixelSize: 13 }
     Card {

@@ -349,9 +349,12 @@ class RuntimePhoneService:
         """Run a lab action and describe its outcome in one line for the Settings page."""
         runtime = self.runtime
         if name == "push":
-            sent = await runtime.control.execute(
-                "push", {"preset": options.get("preset", "flexisip"), "caller": "Lab caller"}
+            params: dict[str, Any] = (
+                {"payload": options["payload"]}
+                if isinstance(options.get("payload"), dict)
+                else {"preset": options.get("preset", "flexisip"), "caller": "Lab caller"}
             )
+            sent = await runtime.control.execute("push", params)
             return f"APNs {sent['status']} {sent.get('reason') or 'OK'} (id {sent['apns_id']})"
         if name == "export":
             export = runtime.control.extra.get("export")

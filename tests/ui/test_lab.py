@@ -117,3 +117,16 @@ async def test_network_loss_from_the_lab_shows_reconnecting_and_a_banner(
     await runtime.control.execute("inject", {"fault": "network-restore"})
     await _until(lambda: ":" in d.text_of(win, "callStatus"))  # the timer again
     assert runtime.system.calls[0].state.name == "ACTIVE"
+
+
+async def test_a_custom_payload_from_the_lab(lab_win: tuple[PhoneRuntime, PhoneWindow]) -> None:
+    _runtime, win = lab_win
+    assert win.lab is not None
+    win.lab.sendPayload("{not json")
+    assert "not JSON" in str(win.lab.property("result"))
+    win.lab.sendPayload("[1, 2]")
+    assert "must be a JSON object" in str(win.lab.property("result"))
+    win.lab.sendPayload('{"aps": {}, "made_up_format": true}')  # iOS still must ring
+    await _until(lambda: "APNs 200" in str(win.lab.property("result")))
+    await _until(lambda: d.exists(win, "incomingBanner"))
+    assert d.text_of(win, "bannerName") == "Unknown caller"
