@@ -33,8 +33,9 @@ def _all_commands() -> list[tuple[str, str, str]]:
     return [_COMMANDS[0], *control, *_COMMANDS[1:]]
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser for every sub-command."""
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The argument parser for every sub-command; with ``only``, just that sub-command's
+    options are loaded (the others' modules, e.g. the APNs stack, are not imported)."""
     parser = argparse.ArgumentParser(
         prog="softphone",
         description=f"{APP_NAME}: the iPhone call experience on the desktop "
@@ -49,7 +50,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, module, help_text in _all_commands():
         p = sub.add_parser(name, help=help_text, description=help_text)
-        _load(module, "add_arguments")(p)
+        if only is None or name == only:
+            _load(module, "add_arguments")(p)
         p.set_defaults(_module=module)
     return parser
 
@@ -64,12 +66,14 @@ def _load(module: str, attr: str) -> Callable[..., object]:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``softphone`` console script and ``python -m softphone``."""
     args_list = list(sys.argv[1:] if argv is None else argv)
-    parser = build_parser()
-    if not any(a in {name for name, _, _ in _all_commands()} for a in args_list) and not any(
+    names = {name for name, _, _ in _all_commands()}
+    if not any(a in names for a in args_list) and not any(
         a in ("-h", "--help", "--version") for a in args_list
     ):
         args_list = [*_global_args(args_list), "run", *_command_args(args_list)]
-    args = parser.parse_args(args_list)
+    rest = _command_args(args_list)
+    # Only the chosen command's module loads: the phone starts without the others' imports.
+    args = build_parser(rest[0] if rest and rest[0] in names else None).parse_args(args_list)
     module = getattr(args, "_module", "softphone.app")
     result = _load(module, "run")(args)
     return int(result) if isinstance(result, int) else 0

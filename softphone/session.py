@@ -36,10 +36,47 @@ def _secrets(paths: Any, problems: list[str]) -> Any:
     return store
 
 
-def _audio(settings: Any, problems: list[str]) -> Any:
-    """Real devices through PortAudio; on any failure the phone runs without audio and
-    says why (calls still connect)."""
-    try:
+class _SecretsOnDemand:
+    """The profile's secret store, opened when a password is first read or written (an
+    account with a user name, at start): a phone that needs no password never loads the
+    keyring and its D-Bus client (~5 MB). What the store says about itself (e.g. "no
+    keyring: memory only") becomes a problem for the screens when it opens."""
+
+    def __init__(self, paths: Any, problems: list[str]) -> None:
+        self._paths = paths
+        self._problems = problems
+        self._store: Any = None
+
+    def _open(self) -> Any:
+        if self._store is None:
+            notes: list[str] = []
+            self._store = _secrets(self._paths, notes)
+            self._problems.extend(notes)
+        return self._store
+
+    @property
+    def description(self) -> str:
+        return str(self._open().description)
+
+    def get(self, key: str) -> str | None:
+        value = self._open().get(key)
+        return None if value is None else str(value)
+
+    def set(self, key: str, value: str) -> None:
+        self._open().set(key, value)
+
+    def delete(self, key: str) -> None:
+        self._open().delete(key)
+
+
+def _audio(runtime: Any) -> None:
+    """Real devices through PortAudio, opened with the first call (or when Settings list
+    them); on any failure the phone runs without audio and says why (calls still connect)."""
+    from softphone.phone.audio_control import LazyAudioSystem
+
+    settings = runtime.settings
+
+    def make() -> Any:
         from softphone.audio import AudioSystem, DeviceChoice, prefer_audio_threads
 
         choice = DeviceChoice(
@@ -49,9 +86,15 @@ def _audio(settings: Any, problems: list[str]) -> Any:
         )
         prefer_audio_threads()  # GIL hand-over 1 ms: no audio dropouts while the GUI is busy
         return AudioSystem.default(choice)
-    except Exception as exc:
-        problems.append(f"Audio unavailable: {exc}")
-        return None
+
+    def opened(system: Any, error: str) -> None:
+        status = system.status()
+        reason = error or status.reason
+        runtime.audio_status = (not error and status.available, reason)
+        if error or not status.available:
+            runtime.problems.append(f"Audio unavailable: {reason}")
+
+    runtime.attach_audio(LazyAudioSystem(make, opened))
 
 
 def run(args: argparse.Namespace) -> int:
@@ -66,15 +109,14 @@ def run(args: argparse.Namespace) -> int:
         pass
     import qasync
 
-    from softphone.control.client import endpoint_file
-    from softphone.phone.runtime import PhoneRuntime
+    from softphone.logsetup import configure_logging
     from softphone.recents import RecentsStore, default_db_path
     from softphone.settings import SettingsStore, profile_paths
-    from softphone.sip.pjsua import create_engine
+    from softphone.ui.window import select_graphics_backend
 
+    select_graphics_backend()  # before the QGuiApplication, as the screens-only app does
     paths = profile_paths(args.profile).ensure()
     store = SettingsStore(paths)
-    problems: list[str] = []
     loaded = store.load()
     existing = QGuiApplication.instance()
     app = existing if isinstance(existing, QGuiApplication) else QGuiApplication(sys.argv[:1])
@@ -83,7 +125,24 @@ def run(args: argparse.Namespace) -> int:
     app.setQuitOnLastWindowClosed(False)  # we quit after shutting the phone down
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
+    log_file = configure_logging(paths.log_dir, stderr=False)
     recents = RecentsStore(default_db_path(paths.data_dir))
+    try:
+        with loop:
+            return int(
+                loop.run_until_complete(_main(args, app, paths, store, loaded, recents, log_file))
+            )
+    finally:
+        recents.close()
+
+
+def _runtime(args: argparse.Namespace, paths: Any, store: Any, loaded: Any, recents: Any) -> Any:
+    """The phone behind the window: SIP engine, CallKit, push, test line, control API
+    (imported only now: the window is already on screen)."""
+    from softphone.control.client import endpoint_file
+    from softphone.phone.runtime import PhoneRuntime
+    from softphone.sip.pjsua import create_engine
+
     runtime = PhoneRuntime(
         create_engine(),
         loaded.settings,
@@ -94,73 +153,72 @@ def run(args: argparse.Namespace) -> int:
         push_dir=paths.data_dir / "apns",
     )
     runtime.first_run_marker = paths.data_dir / "welcome-shown"
-    from softphone.logsetup import configure_logging
-
-    runtime.log_file = configure_logging(paths.log_dir, stderr=False)
     if loaded.message:
-        problems.append(loaded.message)
-    runtime.problems.extend(problems)
-    try:
-        with loop:
-            return int(loop.run_until_complete(_main(args, app, runtime, paths)))
-    finally:
-        recents.close()
+        runtime.problems.append(loaded.message)
+    return runtime
 
 
-async def _main(args: argparse.Namespace, app: Any, runtime: Any, paths: Any) -> int:
-    from softphone.ui.phone_service import RuntimePhoneService
-    from softphone.ui.window import PhoneWindow
-
-    probe = None
-    if getattr(args, "demo", False):
-        from softphone.phone.probe import ToneProbeBridge
-
-        probe = ToneProbeBridge()
+async def _main(
+    args: argparse.Namespace,
+    app: Any,
+    paths: Any,
+    store: Any,
+    loaded: Any,
+    recents: Any,
+    log_file: Any,
+) -> int:
     from softphone.ui.contacts_model import ContactsListModel
     from softphone.ui.lab_viewmodel import LabViewModel
     from softphone.ui.recents_model import RecentsListModel
+    from softphone.ui.starting_service import StartingPhoneService
+    from softphone.ui.window import PhoneWindow
 
-    recents_model = contacts_model = None
-    if runtime.recents is not None:
-        recents_model = RecentsListModel(runtime.recents)
-        contacts_model = ContactsListModel(runtime.recents)
-        runtime.recorder.on_added = lambda _id: recents_model.refresh()
-    marker = runtime.first_run_marker
-    first_run = (
-        marker is not None
-        and not marker.exists()
-        and not runtime.settings.accounts
-        and not getattr(args, "demo", False)
-    )
-    # The window first (as iOS draws the Phone app at once); SIP, the test line and
-    # push come up behind it and the status bar follows.
-    service = RuntimePhoneService(runtime)
+    demo = bool(getattr(args, "demo", False))
+    recents_model = RecentsListModel(recents)
+    contacts_model = ContactsListModel(recents)
+    marker = paths.data_dir / "welcome-shown"
+    first_run = not marker.exists() and not loaded.settings.accounts and not demo
+    # The window first (as iOS draws the Phone app at once); the phone itself (SIP, CallKit,
+    # the test line, push, the control API) is imported and started behind it, and the
+    # screens follow it once it is attached.
+    service = StartingPhoneService(loaded.settings)
     window = PhoneWindow(
         service,
         recents_model,
         contacts_model,
-        profile=runtime.profile,
+        profile=args.profile,
         first_run=first_run,
         lab=LabViewModel(service),
     )
     if not getattr(args, "headless", False):
         window.window.show()
     await _first_frame(window)
-    secret_notes: list[str] = []
-    runtime.secrets = _secrets(paths, secret_notes)  # the keyring loads after the first frame
-    if any(acc.username for acc in runtime.settings.accounts):  # only then do we need it
-        runtime.problems.extend(secret_notes)
-    if not getattr(args, "demo", False):  # the demo uses a probe tone, not the sound card
-        audio_system = _audio(runtime.settings, runtime.problems)
-        if audio_system is not None:
-            runtime.attach_audio(audio_system)
+    from softphone.ui.phone_service import RuntimePhoneService
+
+    try:
+        runtime = _runtime(args, paths, store, loaded, recents)
+    except BaseException:
+        window.close()
+        raise
+    runtime.log_file = log_file
+    runtime.recorder.on_added = lambda _id: recents_model.refresh()
+    probe = None
+    if demo:
+        from softphone.phone.probe import ToneProbeBridge
+
+        probe = ToneProbeBridge()
+    real_service = RuntimePhoneService(runtime)
+    service.attach(real_service)
+    runtime.secrets = _SecretsOnDemand(paths, runtime.problems)
+    if not demo:  # the demo uses a probe tone, not the sound card
+        _audio(runtime)
     try:
         await runtime.start()
     except Exception:
         window.close()
         await runtime.stop()
         raise
-    service.refresh()
+    real_service.refresh()
     if probe is not None:
         runtime.engine.set_audio_bridge(probe)
         runtime.audio_status = (True, "demo: a 1 kHz probe tone instead of a microphone")

@@ -1,11 +1,17 @@
 """The app's audio: CallKit's audio-session callbacks start and stop the device bridge,
-and the system's call events drive the ringtone, ringback, key tones and beeps."""
+and the system's call events drive the ringtone, ringback, key tones and beeps.
+
+The devices open with the first call, not at start-up (:class:`LazyAudioSystem`): as on
+iOS, nothing touches the sound card until a call needs it, and the phone starts without
+numpy, PortAudio and ALSA's plugins (~35 MB, ~150 ms)."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import threading
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from softphone.callkit import (
     CallConnected,
@@ -14,12 +20,140 @@ from softphone.callkit import (
     CallStateChanged,
     CallSystem,
     IncomingCallReported,
+    OutgoingCallStarted,
+    TransactionRequested,
 )
 
 if TYPE_CHECKING:
-    from softphone.audio import AudioSystem
+    from softphone.audio import AudioDeviceEvent, AudioSystem
+    from softphone.sip.media import AudioBridge
 
 log = logging.getLogger(__name__)
+
+
+class LateBridge:
+    """The engine's audio bridge until the devices are open: the microphone sends
+    silence and received audio is dropped; afterwards every frame goes to the real one.
+    Runs on PJSIP's clock thread like any bridge."""
+
+    def __init__(self) -> None:
+        self._target: AudioBridge | None = None
+        self._media = False
+
+    def attach(self, target: AudioBridge) -> None:
+        if self._media:
+            target.media_started()
+        self._target = target
+
+    def mic_frame(self, out: memoryview) -> None:
+        target = self._target
+        if target is not None:
+            target.mic_frame(out)
+        else:
+            out[:] = bytes(len(out))
+
+    def speaker_frame(self, data: memoryview) -> None:
+        target = self._target
+        if target is not None:
+            target.speaker_frame(data)
+
+    def media_started(self) -> None:
+        self._media = True
+        if self._target is not None:
+            self._target.media_started()
+
+    def media_stopped(self) -> None:
+        self._media = False
+        if self._target is not None:
+            self._target.media_stopped()
+
+
+class _NotOpened(NamedTuple):
+    """``AudioSystem.status()`` before the devices are opened (they are checked then)."""
+
+    available: bool = True
+    reason: str = ""
+
+
+class LazyAudioSystem:
+    """An :class:`AudioSystem` made on first use: by the first call (on a worker thread,
+    see :class:`AudioController`), or at once when something needs its devices (the
+    Settings' device lists, choosing a route). ``on_open(system, error)`` runs on the
+    caller's thread once it exists; ``error`` says why there is no sound (the system is
+    then a silent one, as without a backend)."""
+
+    def __init__(
+        self,
+        factory: Callable[[], AudioSystem],
+        on_open: Callable[[AudioSystem, str], None] | None = None,
+    ) -> None:
+        self._factory = factory
+        self._on_open = on_open
+        self._lock = threading.Lock()
+        self._made: tuple[AudioSystem, str] | None = None
+        self._real: AudioSystem | None = None
+        self._opening: asyncio.Future[tuple[AudioSystem, str]] | None = None
+        self.bridge = LateBridge()
+
+    @property
+    def is_open(self) -> bool:
+        return self._real is not None
+
+    def open(self) -> AudioSystem:
+        """The real system, made now on this thread if needed (never raises)."""
+        if self._real is None:
+            self._finish(self._create())
+        assert self._real is not None
+        return self._real
+
+    async def open_async(self) -> AudioSystem:
+        """:meth:`open` with the slow part (imports, PortAudio, device scan) on a worker
+        thread, so the GUI stays responsive."""
+        if self._real is None:
+            if self._opening is None:
+                self._opening = asyncio.ensure_future(asyncio.to_thread(self._create))
+            self._finish(await asyncio.shield(self._opening))
+        assert self._real is not None
+        return self._real
+
+    def _create(self) -> tuple[AudioSystem, str]:
+        with self._lock:  # one maker, whichever thread asks first
+            if self._made is None:
+                try:
+                    self._made = (self._factory(), "")
+                except Exception as exc:
+                    from softphone.audio import AudioSystem
+
+                    log.warning("audio unavailable: %s", exc)
+                    self._made = (AudioSystem(None), str(exc))
+            return self._made
+
+    def _finish(self, made: tuple[AudioSystem, str]) -> None:
+        if self._real is not None:
+            return
+        real, error = made
+        self._real = real
+        self.bridge.attach(real.bridge)
+        if self._on_open is not None:
+            self._on_open(real, error)
+
+    # ---- what the phone uses of an AudioSystem ---------------------------------------
+
+    def status(self) -> Any:
+        return self._real.status() if self._real is not None else _NotOpened()
+
+    async def poll_async(self) -> list[AudioDeviceEvent]:
+        """Hot-plug: nothing to watch before the devices are open."""
+        return await self._real.poll_async() if self._real is not None else []
+
+    def close(self) -> None:
+        if self._real is not None:
+            self._real.close()
+
+    def __getattr__(self, name: str) -> Any:  # devices, choose, session, ringer, tones
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return getattr(self.open(), name)
 
 
 class AudioController:
@@ -27,7 +161,7 @@ class AudioController:
 
     def __init__(
         self,
-        audio: AudioSystem,
+        audio: AudioSystem | LazyAudioSystem,
         system: CallSystem,
         emit: Callable[..., None] | None = None,
     ) -> None:
@@ -35,29 +169,76 @@ class AudioController:
         self.system = system
         self._emit = emit or (lambda *_a, **_k: None)
         self._unsubscribe = system.subscribe(self._on_event)
+        # What the calls want while a LazyAudioSystem opens (applied once it is open).
+        self._active = False
+        self._ringback = False
+        self._task: asyncio.Task[None] | None = None
+
+    def _ready(self) -> AudioSystem | None:
+        """The system if its devices are open; else start opening it and return None."""
+        audio = self.audio
+        if not isinstance(audio, LazyAudioSystem):
+            return audio
+        if audio.is_open:
+            return audio.open()
+        if self._task is None:
+            try:
+                loop = asyncio.get_running_loop()
+            except RuntimeError:  # no event loop (scripts): open here
+                audio.open()
+                return audio.open()
+            self._task = loop.create_task(self._open(audio))
+        return None
+
+    async def _open(self, audio: LazyAudioSystem) -> None:
+        opened = await audio.open_async()
+        try:  # catch up with what the calls asked for meanwhile
+            if self._ringback:
+                opened.tones.start_ringback()
+            if self._ringing() and not self._others_live(None):
+                opened.ringer.start()
+            if self._active:
+                self.activate()
+        except Exception:  # a sound must never break a call
+            log.exception("audio catch-up failed")
 
     # ---- AudioControl (called by the VoIP app) ------------------------------------
 
     def activate(self) -> None:
         """``did_activate_audio_session``: only now do the microphone and speaker open."""
-        status = self.audio.session.activate()
+        self._active = True
+        audio = self._ready()
+        if audio is None:
+            return
+        status = audio.session.activate()
         if not status.available:
             self._emit("audio.unavailable", reason=status.reason)
 
     def deactivate(self) -> None:
-        self.audio.session.deactivate()
+        self._active = False
+        audio = self._ready()
+        if audio is not None:
+            audio.session.deactivate()
 
     def ringback(self, on: bool) -> None:
+        self._ringback = on
+        audio = self._ready()
+        if audio is None:
+            return
         if on:
-            self.audio.tones.start_ringback()
+            audio.tones.start_ringback()
         else:
-            self.audio.tones.stop_ringback()
+            audio.tones.stop_ringback()
 
     def key_tone(self, digit: str) -> None:
-        self.audio.tones.key(digit)
+        audio = self._ready()
+        if audio is not None:
+            audio.tones.key(digit)
 
     def end_tone(self) -> None:
-        self.audio.tones.end_of_call()
+        audio = self._ready()
+        if audio is not None:
+            audio.tones.end_of_call()
 
     # ---- the system's call events ---------------------------------------------------
 
@@ -71,13 +252,20 @@ class AudioController:
 
     def _on_event(self, event: object) -> None:
         try:
+            if isinstance(self.audio, LazyAudioSystem) and not self.audio.is_open:
+                if isinstance(
+                    event, (IncomingCallReported, TransactionRequested, OutgoingCallStarted)
+                ):
+                    self._ready()  # a call is coming: open the devices now
+                return
+            audio = self.audio
             if isinstance(event, IncomingCallReported):
                 if self._others_live(event.call_uuid):
-                    self.audio.tones.call_waiting()  # iOS beeps instead of ringing
+                    audio.tones.call_waiting()  # iOS beeps instead of ringing
                 else:
-                    self.audio.ringer.start()
+                    audio.ringer.start()
             elif _ends_ringing(event) and not self._ringing():
-                self.audio.ringer.stop()
+                audio.ringer.stop()
         except Exception:  # a sound must never break a call
             log.exception("audio for %r failed", event)
 
@@ -87,6 +275,8 @@ class AudioController:
 
     def close(self) -> None:
         self._unsubscribe()
+        if self._task is not None:
+            self._task.cancel()
         self.audio.close()
 
 

@@ -64,6 +64,7 @@ class PushWakeUp:
         self.info: EmulatorInfo | None = None
         self.channel: DeviceChannelClient | None = None
         self.sender: ApnsSender | None = None
+        self._key_file: Path | None = None
         self.device = EmulatedDevice(LoopClock(), AppState.foreground)
         self.registry: PKPushRegistry | None = None
         self.events: list[object] = []
@@ -84,11 +85,10 @@ class PushWakeUp:
     async def start(self) -> None:
         """Start the emulator, get a VoIP token and register it on the device channel."""
         from softphone.apns.emulator import ApnsEmulator, DeviceChannelClient
-        from softphone.apns.sender import ApnsCredentials, ApnsSender, EmulatorEndpoint
 
         self.emulator = ApnsEmulator(self.state_dir)
         self.info = await self.emulator.start()
-        key_file = self.emulator.create_key(TEAM_ID, KEY_ID, [self.bundle_id])
+        self._key_file = self.emulator.create_key(TEAM_ID, KEY_ID, [self.bundle_id])
         self.registry = PKPushRegistry(
             asyncio.get_running_loop(),
             delegate=self,
@@ -102,13 +102,22 @@ class PushWakeUp:
         await self.channel.connect()
         await self.channel.register(self.token, self.bundle_id, "sandbox")
         self._registered = True
-        self.sender = ApnsSender(
-            self.bundle_id,
-            ApnsCredentials(key_file, KEY_ID, TEAM_ID),
-            "sandbox",
-            EmulatorEndpoint(self.info.host, self.info.sandbox_port, self.info.ca_path),
-            timeout=5.0,
-        )
+
+    def _sender(self) -> ApnsSender:
+        """The sender to the emulator, made with the first push this phone sends (aioapns
+        and pyOpenSSL are not loaded by a phone that only receives pushes)."""
+        if self.sender is None:
+            from softphone.apns.sender import ApnsCredentials, ApnsSender, EmulatorEndpoint
+
+            assert self.info is not None and self._key_file is not None
+            self.sender = ApnsSender(
+                self.bundle_id,
+                ApnsCredentials(self._key_file, KEY_ID, TEAM_ID),
+                "sandbox",
+                EmulatorEndpoint(self.info.host, self.info.sandbox_port, self.info.ca_path),
+                timeout=5.0,
+            )
+        return self.sender
 
     async def stop(self) -> None:
         if self._unsubscribe_app is not None:
@@ -134,14 +143,14 @@ class PushWakeUp:
         ttl: int | None = None,
     ) -> dict[str, Any]:
         """POST a VoIP push for this phone to the emulator; the APNs answer as JSON."""
-        if self.sender is None or self.registry is None:
+        if self.registry is None or self.info is None:
             raise RuntimeError("push is not running")
         from softphone.apns.payloads import compose
 
         if preset in (None, "generic"):  # a neutral SIP-server push (Flexisip's format)
             preset = "flexisip"
         body = dict(payload) if payload is not None else compose(preset, caller or "Alice", call_id)
-        result = await self.sender.send_voip(self.token, body, ttl=ttl)
+        result = await self._sender().send_voip(self.token, body, ttl=ttl)
         return {**result.to_json(), "token": self.token, "payload": body}
 
     def _on_app_event(self, event: Any) -> None:

@@ -11,12 +11,10 @@ import base64
 import json
 import os
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-import keyring
-import keyring.errors
-from cryptography.fernet import Fernet, InvalidToken
-from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
+if TYPE_CHECKING:  # keyring and cryptography load when a store is opened (not at start-up)
+    from cryptography.fernet import Fernet
 
 SERVICE = "Softphone"
 
@@ -41,21 +39,29 @@ class KeyringSecretStore:
     """The OS keyring (Secret Service, macOS Keychain, Windows Credential Locker)."""
 
     def __init__(self) -> None:
+        import keyring
+
         self.description = f"OS keyring ({type(keyring.get_keyring()).__name__})"
 
     def get(self, key: str) -> str | None:
+        import keyring.errors
+
         try:
             return keyring.get_password(SERVICE, key)
         except keyring.errors.KeyringError as exc:
             raise SecretStoreError(f"keyring read failed: {exc}") from exc
 
     def set(self, key: str, value: str) -> None:
+        import keyring.errors
+
         try:
             keyring.set_password(SERVICE, key, value)
         except keyring.errors.KeyringError as exc:
             raise SecretStoreError(f"keyring write failed: {exc}") from exc
 
     def delete(self, key: str) -> None:
+        import keyring.errors
+
         try:
             keyring.delete_password(SERVICE, key)
         except keyring.errors.PasswordDeleteError:
@@ -106,6 +112,9 @@ class EncryptedFileSecretStore:
             self._write()
 
     def _fernet(self, salt: bytes) -> Fernet:
+        from cryptography.fernet import Fernet
+        from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
+
         kdf = Scrypt(salt=salt, length=32, n=2**14, r=8, p=1)
         return Fernet(base64.urlsafe_b64encode(kdf.derive(self._passphrase)))
 
@@ -115,6 +124,8 @@ class EncryptedFileSecretStore:
         except FileNotFoundError:
             return {}
         salt, token = blob[:16], blob[16:]
+        from cryptography.fernet import InvalidToken
+
         try:
             values = json.loads(self._fernet(salt).decrypt(token))
         except InvalidToken as exc:
@@ -140,6 +151,8 @@ class EncryptedFileSecretStore:
 
 def keyring_available() -> tuple[bool, str]:
     """Whether a usable OS keyring backend exists, and its name or why not."""
+    import keyring
+
     backend = keyring.get_keyring()
     priority = getattr(backend, "priority", 0)
     if priority is None or float(priority) <= 0:

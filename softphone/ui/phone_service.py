@@ -26,6 +26,7 @@ from softphone.ui.service import (
     IntentResult,
     UiError,
 )
+from softphone.ui.starting_service import settings_view
 
 _DIALING = {KitState.STARTING, KitState.DIALING, KitState.CONNECTING}
 _STATE = {
@@ -35,7 +36,6 @@ _STATE = {
     KitState.HELD: CallState.HELD,
     KitState.ENDED: CallState.ENDED,
 }
-_CODECS = ("PCMU", "PCMA", "G722", "speex", "iLBC", "GSM")
 
 
 class RuntimePhoneService:
@@ -143,6 +143,8 @@ class RuntimePhoneService:
         audio = self.runtime.audio_system
         if audio is None:
             return (AudioRoute("default", "iPhone", "receiver", True),)
+        if not getattr(audio, "is_open", True):  # the devices open with the first call
+            return (AudioRoute("default", "System default", "receiver", True),)
         from softphone.audio import DeviceRole
 
         current = audio.devices.effective(DeviceRole.SPEAKER)
@@ -303,40 +305,10 @@ class RuntimePhoneService:
         return None
 
     def settings(self) -> dict[str, Any]:
-        s = self.runtime.settings
-        enabled = {c.split("/", 1)[0] for c in s.sip.codecs}
-        return {
-            "accounts": [
-                {
-                    "id": a.id,
-                    "label": a.display_name or a.uri,
-                    "uri": a.uri,
-                    "registrar": a.registrar,
-                    "enabled": a.enabled,
-                }
-                for a in s.accounts
-            ],
-            "audio": self._audio_settings(),
-            "codecs": [{"name": c, "enabled": c in enabled} for c in _CODECS],
-            "transport": (s.accounts[0].transport if s.accounts else "udp"),
-            "push": {
-                "enabled": s.push.enabled,
-                "provider": "apns",
-                "environment": s.push.environment,
-            },
-        }
-
-    def _audio_settings(self) -> dict[str, Any]:
-        s = self.runtime.settings
         audio = self.runtime.audio_system
-        inputs = ["default"] + ([d.id for d in audio.devices.inputs()] if audio else [])
-        outputs = ["default"] + ([d.id for d in audio.devices.outputs()] if audio else [])
-        return {
-            "input": s.audio.microphone or "default",
-            "output": s.audio.speaker or "default",
-            "inputs": inputs,
-            "outputs": outputs,
-        }
+        inputs = [d.id for d in audio.devices.inputs()] if audio else []
+        outputs = [d.id for d in audio.devices.outputs()] if audio else []
+        return settings_view(self.runtime.settings, inputs, outputs)
 
     def apply_settings(self, settings: dict[str, Any]) -> IntentResult:
         self.runtime.apply_ui_settings(settings)

@@ -16,7 +16,6 @@ from PySide6.QtCore import (
     QModelIndex,
     QObject,
     QPersistentModelIndex,
-    Qt,
     QTime,
     Signal,
     Slot,
@@ -40,8 +39,16 @@ _STATUS_TEXT = {
 ModelIndex = QModelIndex | QPersistentModelIndex
 
 
+class _Qt:
+    """Qt::DisplayRole and Qt::UserRole as plain ints: touching ``Qt.ItemDataRole``
+    makes PySide build every enum of the Qt namespace (~30 ms before the first frame)."""
+
+    DISPLAY_ROLE = 0
+    USER_ROLE = 0x0100
+
+
 class RecentsRole(enum.IntEnum):
-    DISPLAY_NAME = Qt.ItemDataRole.UserRole + 1
+    DISPLAY_NAME = _Qt.USER_ROLE + 1
     HANDLE = enum.auto()
     COUNT = enum.auto()
     IS_MISSED = enum.auto()
@@ -127,11 +134,11 @@ class RecentsListModel(QAbstractListModel):
     def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._groups)
 
-    def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def data(self, index: ModelIndex, role: int = _Qt.DISPLAY_ROLE) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._groups):
             return None
         group = self._groups[index.row()]
-        if role == Qt.ItemDataRole.DisplayRole:
+        if role == _Qt.DISPLAY_ROLE:
             role = RecentsRole.DISPLAY_NAME
         return self._value(group, self._names[index.row()], role)
 
