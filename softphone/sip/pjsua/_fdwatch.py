@@ -1,9 +1,13 @@
-"""Find PJSIP's listening sockets so the asyncio loop can poll as soon as one is readable."""
+"""What the asyncio loop watches so it polls PJSIP only when there is work: PJSIP's
+listening sockets (poll as soon as one is readable) and PJSIP's timer heap (poll when
+its earliest timer is due)."""
 
 from __future__ import annotations
 
+import ctypes
 import os
 import socket
+from typing import Any
 
 
 def socket_fds_bound_to(ports: set[int], limit: int = 4096) -> list[int]:
@@ -27,3 +31,61 @@ def socket_fds_bound_to(ports: set[int], limit: int = 4096) -> list[int]:
         finally:
             s.detach()
     return found
+
+
+class _TimeVal(ctypes.Structure):
+    _fields_ = [("sec", ctypes.c_long), ("msec", ctypes.c_long)]
+
+
+class TimerClock:
+    """Milliseconds until PJSIP's next timer (retransmissions, transaction timeouts,
+    registration refresh...), read from pjlib's timer heap through ctypes (~2 us).
+
+    Valid between ``libInit`` and ``libDestroy`` of the endpoint, on the thread that
+    polls it. :func:`timer_clock` returns None where the wheel does not export the
+    pjlib symbols: the engine then polls at a fixed interval, as before."""
+
+    def __init__(self, lib: Any) -> None:
+        endpt_of = lib.pjsua_get_pjsip_endpt
+        endpt_of.restype = ctypes.c_void_p
+        endpt_of.argtypes = []
+        heap_of = lib.pjsip_endpt_get_timer_heap
+        heap_of.restype = ctypes.c_void_p
+        heap_of.argtypes = [ctypes.c_void_p]
+        endpt = endpt_of()
+        heap = heap_of(endpt) if endpt else None
+        if not heap:
+            raise OSError("PJSIP endpoint has no timer heap (library not initialised)")
+        self._heap = ctypes.c_void_p(heap)
+        self._earliest = lib.pj_timer_heap_earliest_time
+        self._earliest.restype = ctypes.c_int
+        self._earliest.argtypes = [ctypes.c_void_p, ctypes.POINTER(_TimeVal)]
+        self._tick = lib.pj_gettickcount
+        self._tick.restype = ctypes.c_int
+        self._tick.argtypes = [ctypes.POINTER(_TimeVal)]
+        self._due = _TimeVal()
+        self._now = _TimeVal()
+        self._due_ref = ctypes.byref(self._due)
+        self._now_ref = ctypes.byref(self._now)
+
+    def ms_until_next(self) -> int | None:
+        """Milliseconds until the earliest timer (<= 0: due now); None: no timer."""
+        if self._earliest(self._heap, self._due_ref) != 0:
+            return None
+        self._tick(self._now_ref)
+        due, now = self._due, self._now
+        return (due.sec - now.sec) * 1000 + (due.msec - now.msec)
+
+    def next_due(self, now: float) -> float | None:
+        """When (on the clock that says ``now``, in seconds) to poll so that the
+        earliest timer has expired by pjlib's clock (1 ms margin); None: no timer."""
+        ms = self.ms_until_next()
+        return None if ms is None else now + (max(ms, 0) + 1) / 1000
+
+
+def timer_clock(module_file: str) -> TimerClock | None:
+    """A :class:`TimerClock` on the loaded pjsua2 extension ``module_file``, or None."""
+    try:
+        return TimerClock(ctypes.CDLL(module_file))
+    except (OSError, AttributeError):
+        return None
