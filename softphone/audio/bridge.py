@@ -100,7 +100,10 @@ class DeviceAudioBridge:
         self.held = False
         self.speaker_volume = 1.0
         self.mic_gain = 1.0
-        self._level_dbfs = SILENCE_DBFS
+        # The level meter: the last device block, measured only when the UI asks
+        # (a few times a second) instead of on every 10 ms block.
+        self._level_buf = np.zeros(biggest, dtype=np.float32)
+        self._level_n = 0
         self._device_errors = 0
         self._closed_xruns = 0
         self._mic_frames = 0
@@ -148,8 +151,9 @@ class DeviceAudioBridge:
 
     def _on_mic_block(self, block: np.ndarray) -> None:
         self._mic_ring.write(block)
-        power = float(np.dot(block, block)) / max(1, len(block))
-        self._level_dbfs = 10.0 * math.log10(power * 2.0) if power > 1e-12 else SILENCE_DBFS
+        n = min(len(block), len(self._level_buf))
+        self._level_buf[:n] = block[:n]
+        self._level_n = n
 
     def _on_duplex_block(self, block: np.ndarray, out: np.ndarray) -> None:
         self._on_mic_block(block)
@@ -185,7 +189,12 @@ class DeviceAudioBridge:
 
     def input_level_dbfs(self) -> float:
         """Microphone RMS of the last device block in dBFS (a full-scale sine = 0)."""
-        return self._level_dbfs if self._running else SILENCE_DBFS
+        n = self._level_n
+        if not self._running or n == 0:
+            return SILENCE_DBFS
+        block = self._level_buf[:n]
+        power = float(np.dot(block, block)) / n
+        return 10.0 * math.log10(power * 2.0) if power > 1e-12 else SILENCE_DBFS
 
     def counters(self) -> BridgeCounters:
         return BridgeCounters(
@@ -236,7 +245,7 @@ class DeviceAudioBridge:
         with self._lock:
             self._close_streams()
             self._running = False
-            self._level_dbfs = SILENCE_DBFS
+            self._level_n = 0
             self._status = AudioStatus(False, "Audio session not active")
 
     def streams_healthy(self) -> bool:
