@@ -2,7 +2,7 @@
 
 Threading (DESIGN.md): ``threadCnt=0`` and ``mainThreadOnly=True``; the asyncio loop calls
 ``libHandleEvents(0)`` as soon as a SIP socket is readable, when PJSIP's earliest timer is
-due, and otherwise every ~10 ms while there are calls (work queued by PJSIP's media
+due, and otherwise every ~20 ms while there are calls (work queued by PJSIP's media
 thread, e.g. RFC 4733 digits) or every ~50 ms when idle. Callbacks turn pjsua2 data into
 frozen events and hand them to subscribers with ``call_soon``.
 """
@@ -122,8 +122,14 @@ def _pj_error_text(exc: BaseException) -> str:
 class PjsuaEngine:
     """A SIP user agent on pjsua2 (one per process: pjsua2 has one Endpoint)."""
 
-    def __init__(self, poll_interval: float = 0.01, idle_poll_interval: float = 0.05) -> None:
+    def __init__(
+        self,
+        poll_interval: float = 0.01,
+        idle_poll_interval: float = 0.05,
+        call_poll_interval: float = 0.02,
+    ) -> None:
         self.poll_interval = poll_interval
+        self.call_poll_interval = max(poll_interval, call_poll_interval)
         self.idle_poll_interval = max(poll_interval, idle_poll_interval)
         self._subscribers: list[EventCallback] = []
         self._events: collections.deque[SipEvent] = collections.deque()
@@ -353,28 +359,28 @@ class PjsuaEngine:
         self._schedule_poll()
 
     def _schedule_poll(self) -> None:
-        """Arrange the next poll. While there are calls or registrations under way:
-        within ``poll_interval`` (PJSIP's media thread queues work, e.g. RFC 4733
-        digits, for this thread without waking it). Otherwise when PJSIP's earliest
-        timer is due, at the latest after ``idle_poll_interval``. SIP sockets wake the
-        loop by themselves. Keeps an earlier pending poll."""
+        """Arrange the next poll. SIP sockets wake the loop by themselves; beyond that
+        poll when PJSIP's earliest timer is due, and at the latest after
+        ``call_poll_interval`` while there are calls (PJSIP's media thread queues work
+        for this thread, e.g. RFC 4733 digits, without waking it) or
+        ``idle_poll_interval`` otherwise. Every ``poll_interval`` instead while a
+        registration is under way, or where sockets/timers cannot be watched (TCP/TLS
+        connections, no pjlib symbols). Keeps an earlier pending poll."""
         loop = self._loop
         if loop is None or self._ep is None:
             return
         now = loop.time()
         clock = self._timer_clock
-        if self._always_fast or self._calls or clock is None or self._registering():
-            if self._poll_handle is not None and self._poll_due <= now + self.poll_interval:
-                return
+        if self._always_fast or clock is None or self._registering():
             due = now + self.poll_interval
         else:
-            due = now + self.idle_poll_interval
+            due = now + (self.call_poll_interval if self._calls else self.idle_poll_interval)
             timer = clock.next_due(now)
             if timer is not None and timer < due:
                 due = timer
-            if self._poll_handle is not None and self._poll_due <= due + 0.001:
-                return
         if self._poll_handle is not None:
+            if self._poll_due <= due + 0.001:
+                return
             self._poll_handle.cancel()
         self._poll_due = due
         self._poll_handle = loop.call_at(due, self._poll_tick)
