@@ -2,9 +2,9 @@
 
 Threading (DESIGN.md): ``threadCnt=0`` and ``mainThreadOnly=True``; the asyncio loop calls
 ``libHandleEvents(0)`` as soon as a SIP socket is readable, when PJSIP's earliest timer is
-due, and otherwise every ~20 ms while there are calls (work queued by PJSIP's media
-thread, e.g. RFC 4733 digits) or every ~50 ms when idle. Callbacks turn pjsua2 data into
-frozen events and hand them to subscribers with ``call_soon``.
+due, and otherwise every ~40 ms while there are calls (work queued by PJSIP's media
+thread, e.g. RFC 4733 digits) or every ~100 ms when idle. Callbacks turn pjsua2 data into
+frozen events, queued for subscribers: dispatched as soon as ``libHandleEvents`` returns.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import itertools
 import logging
 import re
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Coroutine, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -55,7 +55,6 @@ from softphone.sip.events import (
     RegistrationStatus,
     SipEvent,
     estimate_mos,
-    frozen_headers,
 )
 from softphone.sip.media import SAMPLE_RATE, AudioBridge
 from softphone.sip.pjsua._bridge_port import BridgePort
@@ -125,8 +124,8 @@ class PjsuaEngine:
     def __init__(
         self,
         poll_interval: float = 0.01,
-        idle_poll_interval: float = 0.05,
-        call_poll_interval: float = 0.02,
+        idle_poll_interval: float = 0.1,
+        call_poll_interval: float = 0.04,
     ) -> None:
         self.poll_interval = poll_interval
         self.call_poll_interval = max(poll_interval, call_poll_interval)
@@ -371,7 +370,7 @@ class PjsuaEngine:
             return
         now = loop.time()
         clock = self._timer_clock
-        if self._always_fast or clock is None or self._registering():
+        if self._always_fast or clock is None or (self._accounts and self._registering()):
             due = now + self.poll_interval
         else:
             due = now + (self.call_poll_interval if self._calls else self.idle_poll_interval)
@@ -691,7 +690,18 @@ class PjsuaEngine:
         with contextlib.suppress(Exception):
             st.call.hangup(pj.CallOpParam(True))
 
-    async def answer(self, call_id: str, code: int = 200) -> None:
+    def answer(self, call_id: str, code: int = 200) -> Coroutine[Any, Any, None]:
+        """Answers at once, not at the first await (as an eager task would): an
+        auto-answer started as a task from an IncomingCallReceived subscriber sends its
+        200 in the same loop step as the INVITE, not one step later. Errors are raised
+        when the returned coroutine is awaited, as before."""
+        try:
+            self._answer_now(call_id, code)
+        except Exception as exc:
+            return _raise(exc)
+        return _done()
+
+    def _answer_now(self, call_id: str, code: int) -> None:
         st = self._call(call_id)
         if st.direction != Direction.INCOMING:
             raise SipError(f"call {call_id} is outgoing: nothing to answer")
@@ -956,7 +966,7 @@ class PjsuaEngine:
         st = _CallState(key, call, Direction.INCOMING, acc.account_id, uri_of(remote))
         st.sip_call_id = str(info.callIdString)
         self._calls[key] = st
-        headers = _parse_headers(str(prm.rdata.wholeMsg))
+        headers = _LazyHeaders(str(prm.rdata.wholeMsg))
         ringing = pj.CallOpParam(True)
         ringing.statusCode = 180
         call.answer(ringing)
@@ -966,7 +976,7 @@ class PjsuaEngine:
                 st.sip_call_id,
                 st.remote_uri,
                 display_name_of(remote),
-                frozen_headers(headers),
+                headers,
                 acc.account_id,
             )
         )
@@ -1111,6 +1121,44 @@ class PjsuaEngine:
             return
         method = "info" if prm.method == pj.PJSUA_DTMF_METHOD_SIP_INFO else "rfc4733"
         self._emit(DtmfReceived(st.key, str(prm.digit), method))
+
+
+async def _done() -> None:
+    return None
+
+
+async def _raise(exc: Exception) -> None:
+    raise exc
+
+
+class _LazyHeaders(Mapping[str, str]):
+    """An incoming INVITE's headers, read-only, parsed on first use: most receivers
+    never look, and the parse would delay the answer."""
+
+    __slots__ = ("_msg", "_parsed")
+
+    def __init__(self, msg: str) -> None:
+        self._msg = msg
+        self._parsed: dict[str, str] | None = None
+
+    def _headers(self) -> dict[str, str]:
+        parsed = self._parsed
+        if parsed is None:
+            parsed = self._parsed = _parse_headers(self._msg)
+            self._msg = ""
+        return parsed
+
+    def __getitem__(self, name: str) -> str:
+        return self._headers()[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._headers())
+
+    def __len__(self) -> int:
+        return len(self._headers())
+
+    def __repr__(self) -> str:
+        return repr(self._headers())
 
 
 def _parse_headers(msg: str) -> dict[str, str]:

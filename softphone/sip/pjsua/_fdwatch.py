@@ -67,6 +67,8 @@ class TimerClock:
         self._now = _TimeVal()
         self._due_ref = ctypes.byref(self._due)
         self._now_ref = ctypes.byref(self._now)
+        self._offset = 0.0  # pjlib tick seconds minus the caller's clock
+        self._reads = 0  # next_due calls until the offset is measured again
 
     def ms_until_next(self) -> int | None:
         """Milliseconds until the earliest timer (<= 0: due now); None: no timer."""
@@ -78,14 +80,25 @@ class TimerClock:
 
     def next_due(self, now: float) -> float | None:
         """When (on the clock that says ``now``, in seconds) to poll so that the
-        earliest timer has expired by pjlib's clock (1 ms margin); None: no timer."""
-        ms = self.ms_until_next()
-        return None if ms is None else now + (max(ms, 0) + 1) / 1000
+        earliest timer has expired by pjlib's clock (1 ms margin); None: no timer.
+        One ctypes call: the offset between pjlib's tick count and ``now``'s clock
+        (both monotonic) is measured every 256 calls."""
+        due = self._due
+        if self._earliest(self._heap, self._due_ref) != 0:
+            return None
+        self._reads -= 1
+        if self._reads <= 0:
+            self._tick(self._now_ref)
+            self._offset = self._now.sec + self._now.msec / 1000 - now
+            self._reads = 256
+        return due.sec + due.msec / 1000 - self._offset + 0.001
 
 
 def timer_clock(module_file: str) -> TimerClock | None:
     """A :class:`TimerClock` on the loaded pjsua2 extension ``module_file``, or None."""
     try:
-        return TimerClock(ctypes.CDLL(module_file))
+        # PyDLL: these calls take microseconds and never block, so keep the GIL (a
+        # CDLL call drops and re-takes it, a hand-over to a waiting audio thread).
+        return TimerClock(ctypes.PyDLL(module_file))
     except (OSError, AttributeError):
         return None
