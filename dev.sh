@@ -18,7 +18,7 @@ APT_RUNTIME=(python3 python3-venv python3-pip libpulse0 libportaudio2 libegl1 li
   libxcb-xkb1 libfontconfig1 libdbus-1-3 fonts-inter openssl)
 APT_TEST=(sip-tester kamailio kamailio-utils-modules kamailio-tls-modules baresip-core
   linphone-cli pulseaudio pulseaudio-utils sox xvfb xauth x11-utils dbus imagemagick sngrep
-  linphone-desktop)
+  linphone-desktop nftables)
 
 log() { printf '\033[1m[softphone]\033[0m %s\n' "$*" >&2; }
 

@@ -89,18 +89,44 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def thread_seconds(pid: int) -> dict[str, float]:
+    """CPU seconds per thread of ``pid``, keyed ``name/tid`` (``main`` for the main
+    thread; PortAudio's callback thread and PulseAudio's are named after their
+    creator, so the tid tells them apart)."""
+    out: dict[str, float] = {}
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        try:
+            stat = (task / "stat").read_text()
+        except OSError:
+            continue
+        name = stat[stat.index("(") + 1 : stat.rindex(")")]
+        fields = stat.rsplit(")", 1)[1].split()
+        key = "main" if task.name == str(pid) else f"{name}/{task.name}"
+        out[key] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return out
+
+
+def thread_percent(before: dict[str, float], after: dict[str, float], wall: float) -> str:
+    """The busiest threads over a window, as ``name/tid 1.2 %`` (>= 0.1 %)."""
+    rows = sorted(((after[k] - before.get(k, 0.0)) / wall * 100, k) for k in after)
+    return ", ".join(f"{k} {pct:.1f} %" for pct, k in reversed(rows) if pct >= 0.1)
+
+
 def measure(
     pulse: PulseServer, name: str, child: subprocess.Popen[str], seconds: float
 ) -> LoopResult:
     time.sleep(1.5)  # let the loop settle
     cpu0, t0 = cpu_seconds(child.pid), time.monotonic()
+    threads0 = thread_seconds(child.pid)
     feeder = pulse.play("meas_in", noise_bursts(seconds + 1))
     try:
         stereo = pulse.record("meas.monitor", seconds, channels=2)
     finally:
         feeder.kill()
         feeder.wait(timeout=5)
-    cpu = (cpu_seconds(child.pid) - cpu0) / (time.monotonic() - t0) * 100
+    wall = time.monotonic() - t0
+    cpu = (cpu_seconds(child.pid) - cpu0) / wall * 100
+    print(f"  {name} threads: {thread_percent(threads0, thread_seconds(child.pid), wall)}")
     return LoopResult(name, delays_ms(stereo), cpu)
 
 
@@ -150,6 +176,7 @@ def measure_call(
     """Latency A's mic -> B's speaker, and CPU % of each process over the window."""
     time.sleep(1.5)
     cpu0, t0 = [cpu_seconds(pid) for pid in pids], time.monotonic()
+    threads0 = [thread_seconds(pid) for pid in pids]
     feeder = pulse.play("meas_in", noise_bursts(seconds + 1))
     try:
         stereo = pulse.record("meas.monitor", seconds, channels=2)
@@ -158,6 +185,8 @@ def measure_call(
         feeder.wait(timeout=5)
     wall = time.monotonic() - t0
     cpus = [(cpu_seconds(pid) - c) / wall * 100 for pid, c in zip(pids, cpu0, strict=True)]
+    for label, pid, before in zip("AB", pids, threads0, strict=False):
+        print(f"  {name} {label} threads: {thread_percent(before, thread_seconds(pid), wall)}")
     return LoopResult(name, delays_ms(stereo), max(cpus)), cpus
 
 
@@ -234,6 +263,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--seconds", type=float, default=15.0, help="latency/CPU window")
     parser.add_argument("--dropout-seconds", type=float, default=60.0)
     parser.add_argument("--quick", action="store_true", help="6 s windows (smoke run)")
+    parser.add_argument("--call-only", action="store_true", help="only the two-process call")
     args = parser.parse_args(argv)
     if args.quick:
         args.seconds = args.dropout_seconds = 6.0
@@ -242,6 +272,9 @@ def main(argv: list[str]) -> int:
         try:
             call, call_cpus = run_our_call(pulse, args.seconds)
             ref_call, ref_cpus = run_baresip_call(pulse, args.seconds, Path(tmp))
+            if args.call_only:
+                report_call(call, call_cpus, ref_call, ref_cpus)
+                return 0
             ours, _ = run_ours(pulse, args.seconds)
             ref = run_baresip(pulse, args.seconds, Path(tmp))
             loaded, counters = run_ours(pulse, args.dropout_seconds, gui_load=True)

@@ -14,33 +14,23 @@ from collections.abc import Callable, Sequence
 
 from softphone import APP_NAME, __version__
 
-_CONTROL_HELP = {
-    "call": "place a call from the running phone",
-    "answer": "answer the ringing call",
-    "decline": "decline the ringing call",
-    "hangup": "end the current (or given) call",
-    "hold": "hold (or --off: resume) a call",
-    "mute": "mute (or --off: unmute) the microphone",
-    "dtmf": "send DTMF digits",
-    "push": "deliver a VoIP push to the running phone",
-    "state": "print the running phone's state as JSON",
-    "wait-for": "wait until an event happens (exit 0) or time out (exit 3)",
-    "lock": "lock (or --off: unlock) the emulated iPhone",
-    "dnd": "turn Do Not Disturb on (or --off)",
-    "inject": "inject a fault or scenario into the running phone",
-    "export": "export the session (timeline, SIP ladder, push log) as JSON or HTML",
-}
-
 # (name, module, help): the module exposes ``add_arguments(parser)`` and ``run(args) -> int``.
+# The control API's commands are inserted after "run" from its command table.
 _COMMANDS: list[tuple[str, str, str]] = [
     ("run", "softphone.app", "open the phone window (the default)"),
-    *[(name, "softphone.control.cli", help_text) for name, help_text in _CONTROL_HELP.items()],
     ("scenario", "softphone.control.cli_scenario", "run a scenario file against running phones"),
     ("testline", "softphone.sip.pjsua.testline", "run the echo test line (the app starts it)"),
     ("apns-emulator", "softphone.apns.cli", "run the local APNs emulator"),
     ("send-push", "softphone.apns.push_cli", "send a VoIP push (emulator or real APNs)"),
     ("push-lab", "softphone.lab.cli", "run the Kamailio push wake-up lab (RFC 8599)"),
 ]
+
+
+def _all_commands() -> list[tuple[str, str, str]]:
+    from softphone.control.cli import command_help
+
+    control = [(name, "softphone.control.cli", text) for name, text in command_help()]
+    return [_COMMANDS[0], *control, *_COMMANDS[1:]]
 
 
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
@@ -58,7 +48,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         help="profile name: separate settings, recents and logs (default: %(default)s)",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name, module, help_text in _COMMANDS:
+    for name, module, help_text in _all_commands():
         p = sub.add_parser(name, help=help_text, description=help_text)
         if only is None or name == only:
             _load(module, "add_arguments")(p)
@@ -76,7 +66,7 @@ def _load(module: str, attr: str) -> Callable[..., object]:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``softphone`` console script and ``python -m softphone``."""
     args_list = list(sys.argv[1:] if argv is None else argv)
-    names = {name for name, _, _ in _COMMANDS}
+    names = {name for name, _, _ in _all_commands()}
     if not any(a in names for a in args_list) and not any(
         a in ("-h", "--help", "--version") for a in args_list
     ):

@@ -1,6 +1,6 @@
 import QtQuick
 
-// The people in a merged call; each can be ended on its own.
+// The people in a merged call; each can be ended on its own or taken aside (Private).
 Rectangle {
     id: page
     objectName: "conferenceList"
@@ -21,7 +21,11 @@ Rectangle {
                 Column { anchors.verticalCenter: parent.verticalCenter
                     Text { text: modelData.name; color: "white"; font.family: Theme.font; font.pixelSize: 17; font.weight: Font.DemiBold }
                     Text { text: modelData.number; color: Qt.rgba(1, 1, 1, 0.6); font.family: Theme.font; font.pixelSize: 13 } }
-                Rectangle { objectName: "conferenceEnd_" + index; anchors.right: parent.right; anchors.verticalCenter: parent.verticalCenter
+                Rectangle { objectName: "conferencePrivate_" + index; anchors.right: endPill.left; anchors.rightMargin: 10; anchors.verticalCenter: parent.verticalCenter
+                    width: 76; height: 30; radius: 15; color: privateArea.pressed ? Theme.glassPressed : Theme.glass
+                    Text { anchors.centerIn: parent; text: "Private"; color: "white"; font.family: Theme.font; font.pixelSize: 15; font.weight: Font.DemiBold }
+                    MouseArea { id: privateArea; anchors.fill: parent; onClicked: { const member = modelData.uuid; const phone = page.phone; page.close(); phone.unmerge(member) } } }
+                Rectangle { id: endPill; objectName: "conferenceEnd_" + index; anchors.right: parent.right; anchors.verticalCenter: parent.verticalCenter
                     width: 64; height: 30; radius: 15; color: Theme.red
                     Text { anchors.centerIn: parent; text: "End"; color: "white"; font.family: Theme.font; font.pixelSize: 15; font.weight: Font.DemiBold }
                     MouseArea { anchors.fill: parent; onClicked: page.phone.end(modelData.uuid) } }

@@ -38,6 +38,7 @@ Rectangle {
         onClicked: page.phone.dial(page.entry.handle)
     }
     Rectangle {
+        id: callsCard
         objectName: "detailsCalls"
         x: 16; width: parent.width - 32; y: 370
         height: callsCol.height + 20
@@ -58,5 +59,24 @@ Rectangle {
                 }
             }
         }
+    }
+    // iOS: "Block this Caller" (red) / "Unblock this Caller" (blue), phone numbers only.
+    Rectangle {
+        id: blockRow
+        objectName: "detailsBlock"
+        readonly property bool blocked: page.phone.blockRevision >= 0 && page.phone.isBlocked(page.entry.handle || "")
+        readonly property bool isNumber: /^[+]?[0-9 ().-]+$/.test(page.entry.handle || "")
+        visible: isNumber
+        x: 16; width: parent.width - 32; height: 44
+        anchors.top: callsCard.bottom; anchors.topMargin: 24
+        radius: 12; color: blockArea.pressed ? Theme.gray5 : "white"
+        Text {
+            objectName: "detailsBlockText"
+            x: 16; anchors.verticalCenter: parent.verticalCenter
+            text: blockRow.blocked ? "Unblock this Caller" : "Block this Caller"
+            color: blockRow.blocked ? Theme.blue : Theme.red
+            font.family: Theme.font; font.pixelSize: 17
+        }
+        MouseArea { id: blockArea; anchors.fill: parent; onClicked: page.phone.setBlocked(page.entry.handle, !blockRow.blocked) }
     }
 }

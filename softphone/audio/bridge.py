@@ -100,7 +100,11 @@ class DeviceAudioBridge:
         self.held = False
         self.speaker_volume = 1.0
         self.mic_gain = 1.0
-        self._level_dbfs = SILENCE_DBFS
+        # The level meter: the newest microphone samples in the ring, measured only
+        # when the UI asks (a few times a second), not on every 10 ms block.
+        self._level_buf = np.zeros(device_block, dtype=np.float32)
+        self._mic_out: memoryview | None = None  # the engine's frame buffer, and
+        self._mic_pcm = np.zeros(0, dtype="<i2")  # its int16 view (made once)
         self._device_errors = 0
         self._closed_xruns = 0
         self._mic_frames = 0
@@ -112,7 +116,11 @@ class DeviceAudioBridge:
 
     def mic_frame(self, out: memoryview) -> None:
         self._mic_frames += 1
-        frame = np.frombuffer(out, dtype="<i2")
+        if out is self._mic_out:  # the engine reuses one buffer: view it once
+            frame = self._mic_pcm
+        else:
+            frame = np.frombuffer(out, dtype="<i2")
+            self._mic_out, self._mic_pcm = out, frame
         if not self._running or self.muted or self.held:
             frame[:] = 0
             self._mic_ring.clear()  # nothing stale when the microphone comes back
@@ -121,9 +129,12 @@ class DeviceAudioBridge:
         if not self._mic.read(buf):
             frame[:] = 0
             return
-        buf *= 32767.0 * self.mic_gain
-        np.clip(buf, -32768.0, 32767.0, out=buf)
-        np.copyto(frame, buf, casting="unsafe")
+        # Clip, then scale straight into the int16 frame (truncating, as before).
+        scale = 32767.0 * self.mic_gain
+        if scale > 0.0:
+            np.minimum(buf, 32767.0 / scale, out=buf)
+            np.maximum(buf, -32768.0 / scale, out=buf)
+        np.multiply(buf, scale, out=frame, casting="unsafe")
 
     def speaker_frame(self, data: memoryview) -> None:
         self._speaker_frames += 1
@@ -148,8 +159,6 @@ class DeviceAudioBridge:
 
     def _on_mic_block(self, block: np.ndarray) -> None:
         self._mic_ring.write(block)
-        power = float(np.dot(block, block)) / max(1, len(block))
-        self._level_dbfs = 10.0 * math.log10(power * 2.0) if power > 1e-12 else SILENCE_DBFS
 
     def _on_duplex_block(self, block: np.ndarray, out: np.ndarray) -> None:
         self._on_mic_block(block)
@@ -159,9 +168,12 @@ class DeviceAudioBridge:
         if self.held or not self._spk.read(out):
             out[:] = 0.0
             return
-        if self.speaker_volume != 1.0:
-            out *= self.speaker_volume
-        np.clip(out, -1.0, 1.0, out=out)
+        volume = self.speaker_volume
+        if volume != 1.0:
+            out *= volume
+            if volume > 1.0:  # else already in [-1, 1): int16 / 32768, interpolated
+                np.minimum(out, 1.0, out=out)
+                np.maximum(out, -1.0, out=out)
 
     # --- controls (any thread) --------------------------------------------------------
 
@@ -185,7 +197,14 @@ class DeviceAudioBridge:
 
     def input_level_dbfs(self) -> float:
         """Microphone RMS of the last device block in dBFS (a full-scale sine = 0)."""
-        return self._level_dbfs if self._running else SILENCE_DBFS
+        if not self._running:
+            return SILENCE_DBFS
+        n = self._mic_ring.latest(self._level_buf)
+        if n == 0:
+            return SILENCE_DBFS
+        block = self._level_buf[:n]
+        power = float(np.dot(block, block)) / n
+        return 10.0 * math.log10(power * 2.0) if power > 1e-12 else SILENCE_DBFS
 
     def counters(self) -> BridgeCounters:
         return BridgeCounters(
@@ -236,7 +255,6 @@ class DeviceAudioBridge:
         with self._lock:
             self._close_streams()
             self._running = False
-            self._level_dbfs = SILENCE_DBFS
             self._status = AudioStatus(False, "Audio session not active")
 
     def streams_healthy(self) -> bool:

@@ -64,6 +64,36 @@ class SampleRing:
                 out[first:n] = self._buf[: n - first]
             return n
 
+    def peek_and_skip(self, out: FloatArray, n: int) -> bool:
+        """Copy ``len(out)`` samples without consuming them, then consume ``n`` of
+        them (``n <= len(out)``), under one lock; False (nothing done) when fewer than
+        ``len(out)`` are buffered."""
+        need = len(out)
+        with self._lock:
+            if self._write - self._read < need:
+                return False
+            start = self._read % self._cap
+            first = self._cap - start
+            if first >= need:
+                out[:] = self._buf[start : start + need]
+            else:
+                out[:first] = self._buf[start:]
+                out[first:] = self._buf[: need - first]
+            self._read += n
+            return True
+
+    def latest(self, out: FloatArray) -> int:
+        """Copy the ``len(out)`` most recently written samples (read or not: a level
+        meter's view); returns the count (fewer before that many were written)."""
+        with self._lock:
+            n = min(len(out), self._write, self._cap)
+            start = (self._write - n) % self._cap
+            first = min(n, self._cap - start)
+            out[:first] = self._buf[start : start + first]
+            if first < n:
+                out[first:n] = self._buf[: n - first]
+            return n
+
     def skip(self, n: int) -> int:
         """Consume (discard) up to ``n`` samples; returns how many were consumed."""
         with self._lock:

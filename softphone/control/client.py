@@ -121,3 +121,57 @@ class ControlClient:
         payload: dict[str, Any] | None = None,
     ) -> Any:
         return self.request("push", preset=preset, caller=caller, payload=payload)
+
+    def lock(self, on: bool = True) -> Any:
+        return self.request("lock", on=on)
+
+    def dnd(self, on: bool = True) -> Any:
+        return self.request("dnd", on=on)
+
+    def inject(self, fault: str, **options: Any) -> Any:
+        return self.request("inject", fault=fault, options=options or None)
+
+    def export(self, path: str, format: str | None = None) -> Any:
+        return self.request("export", path=path, format=format)
+
+    def hold_and_accept(self, call: str | None = None) -> Any:
+        """Call waiting: hold the active call(s) and answer the ringing (or given) one."""
+        return self.request("hold-and-accept", call=call)
+
+    def end_and_accept(self, call: str | None = None, held: bool = False) -> Any:
+        """Call waiting: end the active (``held``: the held) call(s) and answer."""
+        return self.request("end-and-accept", call=call, held=held or None)
+
+    def swap(self) -> Any:
+        return self.request("swap")
+
+    def merge(self) -> Any:
+        return self.request("merge")
+
+    def unmerge(self, call: str) -> Any:
+        return self.request("unmerge", call=call)
+
+    def recents(
+        self, missed: bool = False, search: str | None = None, limit: int | None = None
+    ) -> Any:
+        return self.request("recents", missed=missed or None, search=search, limit=limit)
+
+    def contacts(self, search: str | None = None) -> Any:
+        return self.request("contacts", search=search)
+
+    def contact_add(self, name: str, number: str | None = None, uri: str | None = None) -> Any:
+        return self.request("contact-add", name=name, number=number, uri=uri)
+
+    def contact_remove(self, contact_id: int) -> Any:
+        return self.request("contact-remove", id=contact_id)
+
+    def block(self, number: str, on: bool = True) -> Any:
+        """Block (``on=False``: unblock) a phone number, like "Block this Caller"."""
+        return self.request("block", number=number, on=on)
+
+    def audio_devices(self) -> Any:
+        return self.request("audio-devices")
+
+    def audio_select(self, role: str, device: str) -> Any:
+        """``role``: microphone, speaker or ringer; ``device``: an id or "default"."""
+        return self.request("audio-select", role=role, device=device)

@@ -33,6 +33,7 @@ _JSON_TYPES: dict[str, tuple[type, ...]] = {
     "string": (str,),
     "boolean": (bool,),
     "number": (int, float),
+    "integer": (int,),
     "object": (dict,),
 }
 
@@ -57,7 +58,9 @@ def validate_params(command: Command, params: object) -> dict[str, Any]:
             continue
         value = params[name]
         ok_types = _JSON_TYPES[spec.type]
-        if not isinstance(value, ok_types) or (spec.type == "number" and isinstance(value, bool)):
+        if not isinstance(value, ok_types) or (
+            spec.type in ("number", "integer") and isinstance(value, bool)
+        ):
             raise InvalidParamsError(f"'{name}' must be a {spec.type}, got {json.dumps(value)}")
         _check_value(name, spec, value)
     return dict(params)
@@ -70,8 +73,8 @@ def _check_value(name: str, spec: Param, value: Any) -> None:
         raise InvalidParamsError(f"'{name}' has an invalid format: {value!r}")
     if spec.max_length and len(value) > spec.max_length:
         raise InvalidParamsError(f"'{name}' is longer than {spec.max_length} characters")
-    if spec.type == "number" and not 0 <= float(value) <= 3600:
-        raise InvalidParamsError(f"'{name}' must be between 0 and 3600")
+    if spec.type in ("number", "integer") and not spec.minimum <= value <= spec.maximum:
+        raise InvalidParamsError(f"'{name}' must be between {spec.minimum:g} and {spec.maximum:g}")
 
 
 class ControlServer:

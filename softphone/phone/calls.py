@@ -20,8 +20,10 @@ class PhoneCall:
     connected: bool = False
     ending_locally: bool = False  # an end action is in progress: SIP's end is expected
     from_push: bool = False
+    account_id: str | None = None  # the SIP account an outgoing call goes out on
     pending_answer: object | None = None  # a CXAnswerCallAction waiting for the INVITE
     dtmf_received: list[str] = field(default_factory=list)
+    cancel_reason: str = ""  # a received CANCEL's Reason header (answered elsewhere ...)
 
 
 class CallBook:

@@ -3,15 +3,40 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import uuid as _uuid
 from collections.abc import Awaitable, Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
-from softphone.callkit import CallKitError, CallState, CallSystem, CXCall
+from softphone.callkit import (
+    ActionFailed,
+    ActionFulfilled,
+    ActionTimedOut,
+    CallKitError,
+    CallState,
+    CallSystem,
+    CallWaitingChoiceRequiredError,
+    CXCall,
+    TransactionRequested,
+)
 from softphone.control import ConflictError, InvalidParamsError, NotFoundError, WaitTimeoutError
 from softphone.phone.voip_app import AppEvent, VoipApp
+from softphone.recents import Contact, RecentsError, RecentsGroup, RecentsStatus, RecentsStore
+
+if TYPE_CHECKING:  # numpy and PortAudio: imported only by phones with sound
+    from softphone.audio import AudioSystem
 
 _LIVE = {CallState.ACTIVE, CallState.HELD, CallState.CONNECTING, CallState.DIALING}
+#: How long a multi-call command waits for its CallKit actions (SIP re-INVITEs, 200 OK).
+INTENT_TIMEOUT = 15.0
+#: What the API names the call-waiting choices of CallKit's ``waiting_choices``.
+_CHOICE_NAMES = {
+    "decline": "decline",
+    "hold_and_accept": "hold-and-accept",
+    "end_and_accept": "end-and-accept",
+    "end_held_and_accept": "end-and-accept with held=true",
+    "accept": "answer",
+}
 
 
 def call_json(call: CXCall) -> dict[str, Any]:
@@ -27,6 +52,53 @@ def call_json(call: CXCall) -> dict[str, Any]:
         "connected": call.has_connected,
         "group": str(call.group_uuid) if call.group_uuid else None,
     }
+
+
+def contact_json(contact: Contact) -> dict[str, Any]:
+    """A contact as the API shows it."""
+    return {
+        "id": contact.id,
+        "name": contact.name,
+        "numbers": list(contact.numbers),
+        "uris": list(contact.sip_uris),
+    }
+
+
+def recents_row_json(store: RecentsStore, group: RecentsGroup) -> dict[str, Any]:
+    """One row of the Recents tab: the newest call of a group and how many it holds."""
+    latest = group.latest
+    record = latest.record
+    return {
+        "id": latest.id,
+        "ids": group.ids,
+        "name": store.display_name(latest),
+        "handle": record.handle,
+        "count": group.count,
+        "missed": group.is_missed,
+        "direction": latest.direction,
+        "status": RecentsStatus(record.status).value,
+        "started_at": dt.datetime.fromtimestamp(record.started_at, dt.timezone.utc).isoformat(),
+        "duration": round(record.duration, 3),
+    }
+
+
+class PhoneParts(Protocol):
+    """What the Recents, Contacts and audio commands reach (the running phone)."""
+
+    @property
+    def recents(self) -> RecentsStore | None: ...
+
+    @property
+    def audio_system(self) -> AudioSystem | None: ...
+
+    @property
+    def audio_status(self) -> tuple[bool, str]: ...
+
+    def apply_ui_settings(self, data: Mapping[str, Any]) -> None: ...
+
+    def set_blocked(self, handle: str, blocked: bool) -> None: ...
+
+    def is_blocked(self, handle: str) -> bool: ...
 
 
 class EventCursor:
@@ -71,12 +143,14 @@ class PhoneControl:
         state: Callable[[], dict[str, Any]],
         push: Callable[[Mapping[str, Any]], Awaitable[dict[str, Any]]] | None = None,
         inject: Callable[[str, Mapping[str, Any]], Awaitable[dict[str, Any]]] | None = None,
+        parts: PhoneParts | None = None,
     ) -> None:
         self.app = app
         self.system = system
         self._state = state
         self._push = push
         self._inject = inject
+        self._parts = parts
         self.cursor = EventCursor(app)
         #: Commands served by layers above the phone (e.g. the Inspector's ``export``).
         self.extra: dict[str, Callable[[Mapping[str, Any]], Awaitable[dict[str, Any]]]] = {}
@@ -111,14 +185,31 @@ class PhoneControl:
             raise InvalidParamsError(str(exc)) from exc
 
     async def _execute(self, command: str, params: Mapping[str, Any]) -> dict[str, Any]:
+        if command in _MULTI_CALL:
+            return await self._multi_call(command, params)
+        if command in ("recents", "contacts", "contact-add", "contact-remove"):
+            return self._recents(command, params)
+        if command == "block":
+            if self._parts is None:
+                raise ConflictError("this phone has no call directory")
+            number = str(params["number"])
+            self._parts.set_blocked(number, bool(params["on"]))
+            return {"number": number, "blocked": self._parts.is_blocked(number)}
+        if command in ("audio-devices", "audio-select"):
+            return self._audio(command, params)
         if command == "state":
             return self._state()
         if command == "call":
-            call_uuid = await self.app.start_call(str(params["to"]))
+            account = str(params["account"]) if params.get("account") else None
+            call_uuid = await self.app.start_call(str(params["to"]), account)
             return {"call": str(call_uuid)}
         if command == "answer":
             call = self._call(params, ringing=True)
-            await self.system.answer(call.uuid)
+            try:
+                await self.system.answer(call.uuid)
+            except CallWaitingChoiceRequiredError as exc:
+                choices = ", ".join(_CHOICE_NAMES.get(c, c) for c in exc.choices)
+                raise ConflictError(f"another call is active; use one of: {choices}") from exc
             return {"call": str(call.uuid)}
         if command == "decline":
             call = self._call(params, ringing=True)
@@ -160,3 +251,183 @@ class PhoneControl:
         if command in self.extra:
             return await self.extra[command](params)
         raise NotFoundError(f"'{command}' is not available in this phone")
+
+    # -- several calls: the call screen's call-waiting, Swap, Merge and Private buttons ----
+
+    async def _multi_call(self, command: str, params: Mapping[str, Any]) -> dict[str, Any]:
+        """Request the intent like the call screen does, wait for its actions (bounded)
+        and return the calls as they are then. An intent that does not fit the calls is
+        refused (ConflictError) before anything is requested."""
+        if command in ("hold-and-accept", "end-and-accept"):
+            ringing = self._call(params, ringing=True)
+            if ringing.state is not CallState.RINGING:
+                raise ConflictError(f"call {ringing.uuid} is not ringing")
+            others = [c for c in self.system.calls if c.uuid != ringing.uuid and not c.has_ended]
+            if command == "hold-and-accept":
+                if not any(c.state is CallState.ACTIVE and not c.is_on_hold for c in others):
+                    raise ConflictError("there is no active call to hold; use answer")
+                intent = self.system.hold_and_accept(ringing.uuid)
+            else:
+                if not others:
+                    raise ConflictError("there is no other call to end; use answer")
+                intent = self.system.end_and_accept(
+                    ringing.uuid, end_held=bool(params.get("held", False))
+                )
+        elif command == "swap":
+            intent = self.system.swap()
+        elif command == "merge":
+            intent = self.system.merge()
+        else:  # unmerge
+            intent = self.system.unmerge(self._call(params).uuid)
+        actions = await self._settle(intent)
+        return {
+            "calls": [call_json(c) for c in self.system.calls if not c.has_ended],
+            "actions": actions,
+        }
+
+    async def _settle(self, intent: Awaitable[None]) -> list[dict[str, Any]]:
+        """Run ``intent``; wait until every action it requested is resolved."""
+        requested: dict[_uuid.UUID, dict[str, Any]] = {}
+        changed = asyncio.Event()
+
+        def on_event(event: object) -> None:
+            if isinstance(event, TransactionRequested) and event.origin == "system":
+                for action_uuid, kind in zip(event.action_uuids, event.action_types, strict=True):
+                    requested[action_uuid] = {"type": kind, "state": "pending"}
+            elif isinstance(event, ActionFulfilled | ActionFailed | ActionTimedOut):
+                entry = requested.get(event.action_uuid)
+                if entry is not None:
+                    entry["call"] = str(event.call_uuid) if event.call_uuid else None
+                    entry["state"] = {
+                        ActionFulfilled: "fulfilled",
+                        ActionFailed: "failed",
+                        ActionTimedOut: "timed_out",
+                    }[type(event)]
+                    changed.set()
+
+        unsubscribe = self.system.subscribe(on_event)
+        try:
+            await intent
+            for action in self.system.pending_actions:
+                entry = requested.get(action.uuid)
+                if entry is not None and "call" not in entry:
+                    call_uuid = getattr(action, "call_uuid", None)
+                    entry["call"] = str(call_uuid) if call_uuid else None
+            loop = asyncio.get_running_loop()
+            deadline = loop.time() + INTENT_TIMEOUT
+            while any(a["state"] == "pending" for a in requested.values()):
+                left = deadline - loop.time()
+                if left <= 0:
+                    break
+                changed.clear()
+                try:
+                    await asyncio.wait_for(changed.wait(), left)
+                except asyncio.TimeoutError:  # not TimeoutError before Python 3.11
+                    break
+        finally:
+            unsubscribe()
+        return list(requested.values())
+
+    # -- Recents and Contacts: the same store the tabs show ------------------------------
+
+    def _store(self) -> RecentsStore:
+        store = self._parts.recents if self._parts is not None else None
+        if store is None:
+            raise ConflictError("this phone keeps no Recents or Contacts (no profile database)")
+        return store
+
+    def _recents(self, command: str, params: Mapping[str, Any]) -> dict[str, Any]:
+        store = self._store()
+        try:
+            if command == "recents":
+                page = store.page(
+                    "missed" if params.get("missed") else "all",
+                    str(params.get("search", "")),
+                    None,
+                    int(params.get("limit", 50)),
+                )
+                return {
+                    "recents": [recents_row_json(store, g) for g in page.groups],
+                    "more": page.next_cursor is not None,
+                    "unseen_missed": store.unseen_missed_count(),
+                }
+            if command == "contacts":
+                found = store.contacts.search(str(params.get("search", "")))
+                return {"contacts": [contact_json(c) for c in found]}
+            if command == "contact-add":
+                number, uri = params.get("number"), params.get("uri")
+                if not number and not uri:
+                    raise InvalidParamsError("contact-add needs a 'number' or a 'uri'")
+                contact = Contact(
+                    str(params["name"]),
+                    (str(number),) if number else (),
+                    (str(uri),) if uri else (),
+                )
+                return {"contact": contact_json(store.contacts.add(contact))}
+            contact_id = int(params["id"])
+            existing = store.contacts.get(contact_id)
+            if existing is None or not store.contacts.delete(contact_id):
+                raise NotFoundError(f"no contact {contact_id}")
+            return {"removed": contact_json(existing)}
+        except RecentsError as exc:
+            raise InvalidParamsError(str(exc)) from exc
+
+    # -- audio devices: the in-call audio picker and Settings > Audio --------------------
+
+    def _sound(self) -> AudioSystem:
+        if self._parts is None:
+            raise ConflictError("audio is unavailable in this phone")
+        audio = self._parts.audio_system
+        if audio is None:
+            reason = self._parts.audio_status[1] or "no sound system"
+            raise ConflictError(f"audio is unavailable: {reason}")
+        if audio.devices.unavailable_reason:
+            raise ConflictError(f"audio is unavailable: {audio.devices.unavailable_reason}")
+        return audio
+
+    def _audio(self, command: str, params: Mapping[str, Any]) -> dict[str, Any]:
+        from softphone.audio import DeviceRole
+
+        audio = self._sound()
+        devices = audio.devices
+        if command == "audio-select":
+            role = DeviceRole(str(params["role"]))
+            device = str(params["device"])
+            wanted = None if device == "default" else device
+            if wanted is not None:
+                known = devices.inputs() if role is DeviceRole.MICROPHONE else devices.outputs()
+                if wanted not in {d.id for d in known}:
+                    ids = ", ".join(d.id for d in known) or "none"
+                    raise NotFoundError(f"no {role.kind.value} device {device!r}; known: {ids}")
+            assert self._parts is not None
+            # like Settings > Audio: takes effect at once (also mid-call) and is saved
+            self._parts.apply_ui_settings({"audio": {_SETTINGS_KEYS[role.value]: device}})
+            self.app.emit_external("audio.selected", role=role.value, device=device)  # UI, wait-for
+        selected: dict[str, str] = {}
+        in_use: dict[str, str] = {}
+        for role in DeviceRole:
+            selected[role.value] = devices.choice.get(role) or "default"
+            in_use[role.value] = devices.effective(role) or "default"
+
+        def listing(kind_devices: list[Any], roles: tuple[str, ...]) -> list[dict[str, Any]]:
+            return [
+                {
+                    "id": d.id,
+                    "name": d.name,
+                    "system_default": d.is_default,
+                    "selected_for": [r for r in roles if selected[r] == d.id],
+                }
+                for d in kind_devices
+            ]
+
+        return {
+            "inputs": listing(devices.inputs(), ("microphone",)),
+            "outputs": listing(devices.outputs(), ("speaker", "ringer")),
+            "selected": selected,
+            "in_use": in_use,
+        }
+
+
+_MULTI_CALL = frozenset({"hold-and-accept", "end-and-accept", "swap", "merge", "unmerge"})
+#: The Settings page's names of the audio roles (``apply_ui_settings``).
+_SETTINGS_KEYS = {"microphone": "input", "speaker": "output", "ringer": "ringer"}

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import re
 import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -15,6 +16,8 @@ from softphone.callkit import CallKitError, CallSystem, LoopClock, LoopDispatche
 from softphone.control import ConflictError, NotFoundError
 from softphone.control.client import write_endpoint
 from softphone.phone.control_target import PhoneControl, call_json
+from softphone.phone.media_watch import MediaWatch
+from softphone.phone.network import NetworkLoss, NetworkLossError, process_ports
 from softphone.phone.recents_recorder import RecentsRecorder, load_call_directory
 from softphone.phone.voip_app import AudioControl, VoipApp
 from softphone.recents import RecentsError, RecentsStore
@@ -142,11 +145,25 @@ class PhoneRuntime:
                 self.app, push_dir, settings.push.bundle_id, on_sip_allowed=self._sip_allowed
             )
         self.control = PhoneControl(
-            self.app, self.system, state=self.state, push=self._push, inject=self.inject
+            self.app,
+            self.system,
+            state=self.state,
+            push=self._push,
+            inject=self.inject,
+            parts=self,  # Recents, Contacts and audio devices for the control API
         )
         self.server: ControlServer | None = None
         self.test_line: TestLineProcess | None = TestLineProcess() if with_test_line else None
         self.registrations: dict[str, RegistrationStateChanged] = {}
+        self.media_watch = MediaWatch(
+            self.app,
+            engine,
+            self.system,
+            lost_after=settings.calls.media_lost_after,
+            end_after=settings.calls.media_timeout,
+        )
+        self.network = NetworkLoss(self._network_ports)
+        self._network_timer: asyncio.TimerHandle | None = None
         self.started_at = 0.0
         self.audio_status: tuple[bool, str] = (False, "no sound devices in use")
         self._save_settings = save_settings
@@ -207,7 +224,7 @@ class PhoneRuntime:
             self._poller = asyncio.get_running_loop().create_task(self._poll_devices())
         for acc in account_configs(self.settings, self.secrets):
             try:
-                self.engine.add_account(acc)
+                self.app.accounts.append(self.engine.add_account(acc))
             except SipError as exc:
                 self.problems.append(f"account {acc.id}: {exc}")
         if self.push is not None:
@@ -219,6 +236,7 @@ class PhoneRuntime:
         if self.test_line is not None:
             try:
                 await self.test_line.start()
+                self.app.direct_hosts.add(self.test_line.uri.split("@", 1)[-1])
             except TestLineError as exc:
                 self.problems.append(f"test line: {exc}")
                 self.test_line = None
@@ -226,11 +244,16 @@ class PhoneRuntime:
 
         self.server = ControlServer(self.control)
         await self.server.start()
+        self.media_watch.start()
         if self.control_file is not None:
             write_endpoint(self.control_file, self.server.url, self.server.token)
 
     async def stop(self) -> None:
         """The reverse order; never raises (quitting must always work)."""
+        self.media_watch.stop()
+        if self._network_timer is not None:
+            self._network_timer.cancel()
+        self.network.restore_now()  # never leave the machine's firewall changed
         if self.server is not None:
             with contextlib.suppress(Exception):
                 await self.server.stop()
@@ -313,17 +336,8 @@ class PhoneRuntime:
             return {"fault": fault, "action_timeout": self.system.action_timeout}
         if fault == "block":
             number = str(options.get("number", ""))
-            if not number.lstrip("+").isdigit():
-                raise ValueError("block needs options.number (E.164 digits)")
-            value = int(number.lstrip("+"))
-            if self.recents is not None:
-                self.recents.directory.add_blocking([value])
-                load_call_directory(self.system, self.recents.directory)
-            else:
-                directory = self.system.call_directory
-                blocked = set(directory.blocked_numbers) | {value}
-                directory.replace_all(sorted(blocked), directory.identification_entries)
-            return {"fault": fault, "blocked": number}
+            self.set_blocked(number, bool(options.get("on", True)))
+            return {"fault": fault, "blocked": number, "on": bool(options.get("on", True))}
         if fault == "cellular-call":
             live = [c for c in self.system.calls if c.has_connected and not c.has_ended]
             if not live:
@@ -370,11 +384,106 @@ class PhoneRuntime:
         if fault == "lock":
             self.system.device_locked = bool(options.get("on", True))
             return {"fault": fault, "locked": self.system.device_locked}
+        if fault == "duplicate-uuid":
+            live = [c for c in self.system.calls if not c.has_ended]
+            if not live:
+                raise ConflictError("duplicate-uuid needs a call whose UUID the app reuses")
+            self.app.reuse_uuid_next = live[0].uuid
+            return {"fault": fault, "uuid": str(live[0].uuid)}
+        if fault == "network-loss":
+            return await self._cut_network(options)
+        if fault == "network-restore":
+            return await self._restore_network()
         raise NotFoundError(
             f"unknown fault '{fault}': suspend-app, foreground-app, reinstall-app, "
             "forget-push-report, invite-timeout, stall-next-action, block, cellular-call, "
-            "push-delay, push-duplicate, push-expired, push-reorder, max-call-groups, lock"
+            "push-delay, push-duplicate, push-expired, push-reorder, max-call-groups, lock, "
+            "duplicate-uuid, network-loss, network-restore"
         )
+
+    @staticmethod
+    def _directory_number(handle: str) -> int:
+        """CallKit's CXCallDirectoryPhoneNumber: the E.164 digits of a phone number."""
+        digits = "".join(ch for ch in handle if ch.isdigit())
+        if not digits or not re.fullmatch(r"\+?[\d\s().-]+", handle.strip()):
+            raise ValueError(f"only phone numbers can be blocked, not {handle!r}")
+        return int(digits)
+
+    def is_blocked(self, handle: str) -> bool:
+        """Whether the call directory blocks this number (False for SIP addresses)."""
+        try:
+            number = self._directory_number(handle)
+        except ValueError:
+            return False
+        return number in set(self.system.call_directory.blocked_numbers)
+
+    def set_blocked(self, handle: str, blocked: bool) -> None:
+        """Block or unblock a number, as iOS's "Block this Caller" (the call directory,
+        kept in the Recents database when there is one). ValueError for non-numbers."""
+        number = self._directory_number(handle)
+        if self.recents is not None:
+            if blocked:
+                self.recents.directory.add_blocking([number])
+            else:
+                self.recents.directory.remove_blocking([number])
+            load_call_directory(self.system, self.recents.directory)
+            return
+        directory = self.system.call_directory
+        numbers = set(directory.blocked_numbers)
+        numbers = numbers | {number} if blocked else numbers - {number}
+        directory.replace_all(sorted(numbers), directory.identification_entries)
+
+    def _network_ports(self) -> set[int]:
+        keep = {self.server.port} if self.server is not None else set()
+        return process_ports(exclude=keep)
+
+    async def _cut_network(self, options: Mapping[str, Any]) -> dict[str, Any]:
+        """Cut this phone off the network: SIP and RTP stop; accounts re-register (and
+        fail, as a phone does when its network changes); ``seconds`` restores it."""
+        mode = str(options.get("mode", "silent"))
+        seconds = float(options.get("seconds", 0))
+        if seconds < 0:
+            raise ValueError("seconds must be >= 0")
+        try:
+            ports = await self.network.cut(mode)
+        except NetworkLossError as exc:
+            raise ConflictError(str(exc)) from exc
+        self.app.emit_external("network.lost", mode=mode, ports=sorted(ports))
+        self._reregister_all()
+        if seconds > 0:
+            self._network_timer = asyncio.get_running_loop().call_later(
+                seconds, lambda: self._track(self._restore_network())
+            )
+        return {"fault": "network-loss", "mode": mode, "ports": sorted(ports), "seconds": seconds}
+
+    async def _restore_network(self) -> dict[str, Any]:
+        if self._network_timer is not None:
+            self._network_timer.cancel()
+            self._network_timer = None
+        if not self.network.active:
+            raise ConflictError("the network is not cut")
+        try:
+            lasted = await self.network.restore()
+        except NetworkLossError as exc:
+            raise ConflictError(str(exc)) from exc
+        self.app.emit_external("network.restored", seconds=round(lasted, 1))
+        self._reregister_all()
+        return {"fault": "network-restore", "lost_for": round(lasted, 1)}
+
+    def _reregister_all(self) -> None:
+        """Refresh every registration now, as phones do when the network changes."""
+
+        async def refresh(account_id: str) -> None:
+            with contextlib.suppress(SipError, asyncio.TimeoutError):
+                await self.engine.register(account_id)
+
+        for account_id in list(self.registrations):
+            self._track(refresh(account_id))
+
+    def _track(self, coro: Any) -> None:
+        task = asyncio.ensure_future(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
     def _spawn_resume(self, uuids: list[Any]) -> None:
         async def resume() -> None:
@@ -429,6 +538,7 @@ class PhoneRuntime:
             for key, field_name, role in (
                 ("input", "microphone", DeviceRole.MICROPHONE),
                 ("output", "speaker", DeviceRole.SPEAKER),
+                ("ringer", "ringer", DeviceRole.RINGER),
             ):
                 if key in audio:
                     device = str(audio[key])
@@ -469,4 +579,10 @@ class PhoneRuntime:
             if self.push is not None
             else None,
             "problems": list(self.problems),
+            "network": {
+                "cut": self.network.active,
+                "mode": self.network.mode,
+                "ports": sorted(self.network.blocked),
+            },
+            "media_lost": sorted(str(u) for u in self.media_watch.lost_calls),
         }

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import time
 import uuid as _uuid
 from collections.abc import Awaitable, Callable
@@ -49,9 +50,11 @@ from softphone.sip import (
     IncomingCallReceived,
     SipEngine,
     SipError,
+    SipMessageLogged,
 )
 
 log = logging.getLogger(__name__)
+_REASON_HEADER = re.compile(r"(?im)^reason\s*:\s*(.+?)\s*$")
 
 #: The pjsua2 wheel's compiled limit is 4 calls: 2 groups of 2 can never exceed it.
 MAX_CALLS = 4
@@ -160,12 +163,17 @@ class VoipApp:
         self.accepting_calls = True
         #: Fault injection: the next action the system hands us is never fulfilled.
         self.stall_next_action = False
+        #: Fault: the next incoming call is reported with this (already used) UUID.
+        self.reuse_uuid_next: _uuid.UUID | None = None
         self._resolve_uri = resolve_uri or (lambda target: target)
         self._caller_name = caller_name
         self._listeners: list[Callable[[AppEvent], None]] = []
         self.events: list[AppEvent] = []
         self._tasks: set[asyncio.Task[Any]] = set()
-        self.account_id: str | None = None
+        #: The engine's accounts, in the user's order (outgoing calls use the first).
+        self.accounts: list[str] = []
+        #: host:port reached without an account (the embedded test line).
+        self.direct_hosts: set[str] = set()
         self._unsubscribe = engine.subscribe(self._on_sip_event)
 
     # ---- events -----------------------------------------------------------------
@@ -206,13 +214,21 @@ class VoipApp:
 
     # ---- the call manager (requests) ----------------------------------------------
 
-    async def start_call(self, target: str) -> _uuid.UUID:
-        """Place a call: request a CXStartCallAction (Apple: ``CXCallController.request``)."""
+    async def start_call(self, target: str, account_id: str | None = None) -> _uuid.UUID:
+        """Place a call: request a CXStartCallAction (Apple: ``CXCallController.request``).
+
+        The call goes out on ``account_id`` (its identity and credentials), by default
+        on the phone's first account, or directly when the phone has none."""
         if not target or not target.strip():
             raise ValueError("nothing to call: enter a number or a SIP URI")
+        if account_id is not None and account_id not in self.accounts:
+            known = ", ".join(self.accounts) or "none"
+            raise ValueError(f"no account {account_id!r} (accounts: {known})")
         call_uuid = _uuid.uuid4()
         handle = handle_for(target)
-        self.calls.add(PhoneCall(call_uuid, outgoing=True, handle=target.strip()))
+        self.calls.add(
+            PhoneCall(call_uuid, outgoing=True, handle=target.strip(), account_id=account_id)
+        )
         try:
             await self.controller.request(CXTransaction([CXStartCallAction(call_uuid, handle)]))
         except CallKitError:
@@ -220,31 +236,40 @@ class VoipApp:
             raise
         return call_uuid
 
+    def _new_incoming_uuid(self) -> tuple[_uuid.UUID, bool]:
+        """A fresh UUID, or (the ``duplicate-uuid`` fault) one already in use."""
+        reused, self.reuse_uuid_next = self.reuse_uuid_next, None
+        if reused is not None:
+            return reused, self.calls.get(reused) is not None
+        return _uuid.uuid4(), False
+
     async def report_push_call(
         self, push_call_id: str, caller_name: str, handle: str
     ) -> _uuid.UUID:
         """Report the call a VoIP push announced, before any INVITE exists (the seeds'
         rule); the INVITE is matched to it later by Call-ID."""
-        call_uuid = _uuid.uuid4()
+        call_uuid, duplicate = self._new_incoming_uuid()
         handle_text = handle or caller_name or "Unknown"
         name = (self._caller_name(handle) if self._caller_name and handle else None) or (
             caller_name or None
         )
-        self.calls.add(
-            PhoneCall(
-                call_uuid,
-                outgoing=False,
-                handle=handle_text,
-                sip_dialog_id=push_call_id,
-                display_name=name,
-                from_push=True,
+        if not duplicate:
+            self.calls.add(
+                PhoneCall(
+                    call_uuid,
+                    outgoing=False,
+                    handle=handle_text,
+                    sip_dialog_id=push_call_id,
+                    display_name=name,
+                    from_push=True,
+                )
             )
-        )
         update = incoming_update(handle_text, name)
         try:
             await self.provider.report_new_incoming_call(call_uuid, update)
         except CallKitError:
-            self.calls.remove(call_uuid)
+            if not duplicate:
+                self.calls.remove(call_uuid)
             raise
         self._emit(
             "call.incoming",
@@ -313,7 +338,11 @@ class VoipApp:
     async def _start(self, call: PhoneCall, action: CXStartCallAction) -> None:
         try:
             uri = self._resolve_uri(call.handle)
-            sip_id = await self.engine.make_call(uri, self.account_id)
+            account = call.account_id
+            host = uri.split("@", 1)[-1].split(";", 1)[0].split(">", 1)[0]
+            if account is None and host not in self.direct_hosts and self.accounts:
+                account = self.accounts[0]
+            sip_id = await self.engine.make_call(uri, account)
         except (SipError, ValueError) as exc:
             self._emit("call.failed", call.uuid, reason=str(exc))
             action.fail()
@@ -522,6 +551,8 @@ class VoipApp:
                         "call.remote-hold" if event.remote_hold else "call.remote-resume",
                         call.uuid,
                     )
+            elif isinstance(event, SipMessageLogged):
+                self._cancel_reason(event)
             elif isinstance(event, DtmfReceived):
                 call = self.calls.by_sip(event.call_id)
                 if call is not None:
@@ -529,6 +560,15 @@ class VoipApp:
                     self._emit("dtmf.received", call.uuid, digit=event.digit)
         except Exception:  # a SIP event must never take the app down
             log.exception("handling %r failed", event)
+
+    def _cancel_reason(self, event: SipMessageLogged) -> None:
+        """Keep a received CANCEL's ``Reason`` (RFC 3326): "answered elsewhere" needs it."""
+        if event.direction != "received" or not event.first_line.startswith("CANCEL "):
+            return
+        call = self.calls.by_dialog(event.sip_call_id)
+        found = _REASON_HEADER.search(event.text)
+        if call is not None and found is not None:
+            call.cancel_reason = found.group(1)
 
     async def _incoming(self, event: IncomingCallReceived) -> None:
         if not self.accepting_calls:
@@ -548,26 +588,27 @@ class VoipApp:
             if isinstance(pending, CXAnswerCallAction) and not pending.is_complete:
                 await self._answer(existing, pending)
             return
-        call_uuid = _uuid.uuid4()
+        call_uuid, duplicate = self._new_incoming_uuid()
         handle_text = display_handle(event.remote_uri)
         name = event.remote_display_name or None
         if self._caller_name is not None:  # iOS prefers the user's contact name
             name = self._caller_name(handle_text) or name
-        call = self.calls.add(
-            PhoneCall(
-                call_uuid,
-                outgoing=False,
-                handle=handle_text,
-                sip_call_id=event.call_id,
-                sip_dialog_id=event.sip_call_id,
-                display_name=name,
-            )
+        call = PhoneCall(
+            call_uuid,
+            outgoing=False,
+            handle=handle_text,
+            sip_call_id=event.call_id,
+            sip_dialog_id=event.sip_call_id,
+            display_name=name,
         )
+        if not duplicate:
+            self.calls.add(call)
         update = incoming_update(handle_text, name)
         try:
             await self.provider.report_new_incoming_call(call_uuid, update)
         except CallKitError as exc:
-            self.calls.remove(call_uuid)
+            if not duplicate:
+                self.calls.remove(call_uuid)
             status, _phrase = refusal_status(getattr(exc, "code", None))
             self._emit("call.refused", call_uuid, status=status, reason=str(exc))
             try:
@@ -618,7 +659,8 @@ class VoipApp:
             return  # the end action reports it
         self.calls.remove(call.uuid)
         cause = getattr(event.cause, "value", str(event.cause))
-        reason = ended_reason(str(cause), event.code, getattr(event, "reason_header", "") or "")
+        header = getattr(event, "reason_header", "") or call.cancel_reason
+        reason = ended_reason(str(cause), event.code, header)
         try:
             self.provider.report_call_ended(call.uuid, None, reason)
         except CallKitError as exc:
@@ -626,8 +668,30 @@ class VoipApp:
         if self.audio is not None:
             self.audio.end_tone()
         self._emit(
-            "call.ended", call.uuid, by="remote", code=event.code, reason=event.reason, cause=cause
+            "call.ended",
+            call.uuid,
+            by="remote",
+            code=event.code,
+            reason=event.reason,
+            cause=cause,
+            ended_reason=reason.value,
         )
+
+    def fail_call(self, call_uuid: _uuid.UUID, reason: str) -> None:
+        """End a call the app gave up on (e.g. no media for too long): hang SIP up and
+        report ``CXCallEndedReason.failed`` to the system, as a real VoIP app does."""
+        call = self.calls.remove(call_uuid)
+        if call is None:
+            return
+        if call.sip_call_id is not None:
+            self._spawn(self._hangup_quietly(call.sip_call_id))
+        try:
+            self.provider.report_call_ended(call_uuid, None, CXCallEndedReason.FAILED)
+        except CallKitError as exc:
+            log.info("report_call_ended: %s", exc)
+        if self.audio is not None:
+            self.audio.end_tone()
+        self._emit("call.ended", call_uuid, by="app", reason=reason, cause="failed")
 
     async def close(self) -> None:
         """Hang every call up and stop listening to the engine."""

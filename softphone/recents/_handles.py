@@ -50,7 +50,10 @@ def handle_key(value: str) -> str:
     digits = phone_digits(value)
     if digits is not None:
         return digits
-    key = sip_key(value)
+    bare = value.strip()
+    if "@" in bare and ":" not in bare.split("@", 1)[0] and not any(c.isspace() for c in bare):
+        bare = "sip:" + bare  # "user@host" as Recents and the call screen show SIP callers
+    key = sip_key(bare)
     if key is not None:
         user = key[4:].split("@", 1)[0]
         if "@" in key[4:]:

@@ -77,6 +77,8 @@ class CallSettings:
     includes_calls_in_recents: bool = True
     maximum_call_groups: int = 2
     maximum_calls_per_call_group: int = 4
+    media_lost_after: float = 6.0  # seconds without incoming RTP before "Reconnecting…"
+    media_timeout: float = 30.0  # seconds without RTP before the call fails (0: never)
 
 
 @dataclass(frozen=True)
@@ -230,6 +232,12 @@ def _check_values(s: Settings) -> None:
         raise SettingsError("calls.maximum_call_groups", "must be 1-4 (the SIP stack's limit)")
     if not 1 <= s.calls.maximum_calls_per_call_group <= 4:
         raise SettingsError("calls.maximum_calls_per_call_group", "must be 1-4")
+    if not 1.0 <= s.calls.media_lost_after <= 60.0:
+        raise SettingsError("calls.media_lost_after", "must be between 1 and 60 seconds")
+    if s.calls.media_timeout and not s.calls.media_lost_after <= s.calls.media_timeout <= 3600:
+        raise SettingsError(
+            "calls.media_timeout", "must be 0 (never) or between media_lost_after and 3600 s"
+        )
     for name in ("speaker_volume", "mic_gain"):
         if not 0.0 <= getattr(s.audio, name) <= 4.0:
             raise SettingsError(f"audio.{name}", "must be between 0.0 and 4.0")

@@ -33,6 +33,8 @@ def status_text(call: CallSnapshot, now: float) -> str:
     if call.state == CallState.ACTIVE:
         if call.remote_hold:
             return "held by other party"
+        if call.media_lost:
+            return "Reconnecting…"
         return duration_text(now - call.connected_at) if call.connected_at else "00:00"
     return _STATUS.get(call.state, call.state.value)
 

@@ -70,6 +70,7 @@ class FakePhoneUiService:
         self._auto_progress = auto_progress  # (to ringing, to active) delays for demos
         self._call_later = call_later or (lambda d, f: asyncio.get_event_loop().call_later(d, f))
         self._calls: list[CallSnapshot] = []
+        self.blocked: set[str] = set()
         self._device = DeviceSnapshot(
             accounts=(AccountStatus("acc1", "Office", "registered"),),
             audio_routes=(
@@ -178,6 +179,19 @@ class FakePhoneUiService:
         self._notify()
         return None
 
+    def unmerge(self, uuid: str) -> IntentResult:
+        """Private: the member leaves the conference and stays active; the rest is held."""
+        self._record("unmerge", uuid)
+        for call in list(self._calls):
+            if call.group_uuid is None:
+                continue
+            if call.uuid == uuid:
+                self._put(replace(call, group_uuid=None, on_hold=False, state=CallState.ACTIVE))
+            else:
+                self._put(replace(call, on_hold=True, state=CallState.HELD))
+        self._notify()
+        return None
+
     def hold_and_accept(self, uuid: str) -> IntentResult:
         self._record("hold_and_accept", uuid)
         for call in self._active_calls():
@@ -210,6 +224,20 @@ class FakePhoneUiService:
     def set_do_not_disturb(self, enabled: bool) -> IntentResult:
         self._record("set_do_not_disturb", enabled)
         self.set_device(do_not_disturb=enabled)
+        return None
+
+    def is_blocked(self, handle: str) -> bool:
+        return handle in self.blocked
+
+    def set_blocked(self, handle: str, blocked: bool) -> IntentResult:
+        self._record("set_blocked", handle, blocked)
+        if not handle.lstrip("+").isdigit():
+            raise ValueError(f"only phone numbers can be blocked, not {handle!r}")
+        if blocked:
+            self.blocked.add(handle)
+        else:
+            self.blocked.discard(handle)
+        self._notify()
         return None
 
     def dismiss_error(self, error_id: str) -> IntentResult:
@@ -261,6 +289,10 @@ class FakePhoneUiService:
 
     def set_remote_hold(self, uuid: str, held: bool) -> None:
         self._update(uuid, remote_hold=held)
+
+    def set_media_lost(self, uuid: str, lost: bool) -> None:
+        """No RTP from the other side (the network went away): "Reconnecting…"."""
+        self._update(uuid, media_lost=lost)
 
     def set_quality(self, uuid: str, quality: CallQuality | None) -> None:
         self._update(uuid, quality=quality)

@@ -3,6 +3,7 @@ export and "copy diagnostics" — so everything the control API does is also in 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Awaitable
 from typing import Any, Protocol
 
@@ -18,6 +19,7 @@ _OPTIONS: dict[str, dict[str, Any]] = {
     "push-expired": {"seconds": 2},
     "invite-timeout": {"seconds": 2},
     "max-call-groups": {"groups": 1},
+    "network-loss": {"seconds": 10},
 }
 
 
@@ -88,6 +90,27 @@ class LabViewModel(QObject):
     def _failed(self, exc: BaseException) -> None:
         self._set_busy(False)
         self._set_result(f"Failed: {exc}")
+
+    @Slot(str)
+    def sendPayload(self, text: str) -> None:
+        """Send a VoIP push with the user's own JSON payload (errors shown, not raised)."""
+        try:
+            payload = json.loads(text)
+        except json.JSONDecodeError as exc:
+            self._set_result(f"Failed: the payload is not JSON ({exc.msg}, line {exc.lineno})")
+            return
+        if not isinstance(payload, dict):
+            self._set_result("Failed: the payload must be a JSON object")
+            return
+        self._set_busy(True)
+
+        async def go() -> None:
+            try:
+                self._set_result(await self._service.lab("push", {"payload": payload}))
+            finally:
+                self._set_busy(False)
+
+        self._runner.spawn(go(), self._failed)
 
     @Slot()
     def copyDiagnostics(self) -> None:

@@ -47,6 +47,7 @@ class RuntimePhoneService:
         self._subscribers: list[Callable[[], None]] = []
         self._ringing: set[str] = set()
         self._remote_hold: set[str] = set()
+        self._media_lost: set[str] = set()
         self._errors: list[UiError] = []
         self._problems_seen = 0
         self._quality_cache: dict[str, tuple[float, CallQuality]] = {}
@@ -77,6 +78,7 @@ class RuntimePhoneService:
             muted=call.is_muted,
             on_hold=call.is_on_hold,
             remote_hold=key in self._remote_hold,
+            media_lost=key in self._media_lost,
             group_uuid=str(call.group_uuid) if call.group_uuid else None,
             quality=self._quality(call) if state is CallState.ACTIVE else None,
             app_name=call.provider_name,
@@ -182,8 +184,26 @@ class RuntimePhoneService:
             self._notify()
 
     def _on_app_event(self, event: AppEvent) -> None:
+        if event.name == "call.media-lost" and event.call:
+            self._media_lost.add(event.call)
+        elif event.name in ("call.media-restored", "call.held", "call.ended") and event.call:
+            self._media_lost.discard(event.call)
         if event.name == "call.ringing" and event.call:
             self._ringing.add(event.call)
+        elif event.name == "network.lost":
+            self._errors.append(
+                UiError(
+                    f"net-{len(self._errors)}-{event.at}",
+                    "No Network",
+                    f"Network cut by the lab ({event.data.get('mode', 'silent')}): SIP and "
+                    "audio stop until it is restored",
+                )
+            )
+        elif event.name == "network.restored":
+            self._errors = [e for e in self._errors if not e.id.startswith("net-")]
+        elif event.name == "call.ended" and event.data.get("by") == "app":
+            error_id = f"err-{len(self._errors)}-{event.at}"
+            self._errors.append(UiError(error_id, "Call Failed", str(event.data.get("reason"))))
         elif event.name in ("call.remote-hold", "call.remote-resume") and event.call:
             if event.name == "call.remote-hold":
                 self._remote_hold.add(event.call)
@@ -242,6 +262,9 @@ class RuntimePhoneService:
     def merge(self) -> IntentResult:
         return self.system.merge()
 
+    def unmerge(self, uuid: str) -> IntentResult:
+        return self.system.unmerge(_uuid.UUID(uuid))
+
     def hold_and_accept(self, uuid: str) -> IntentResult:
         return self.system.hold_and_accept(_uuid.UUID(uuid))
 
@@ -268,6 +291,14 @@ class RuntimePhoneService:
         self._notify()
         return None
 
+    def is_blocked(self, handle: str) -> bool:
+        return self.runtime.is_blocked(handle)
+
+    def set_blocked(self, handle: str, blocked: bool) -> IntentResult:
+        self.runtime.set_blocked(handle, blocked)
+        self._notify()
+        return None
+
     def dismiss_error(self, error_id: str) -> IntentResult:
         self._errors = [e for e in self._errors if e.id != error_id]
         self._notify()
@@ -290,9 +321,12 @@ class RuntimePhoneService:
         """Run a lab action and describe its outcome in one line for the Settings page."""
         runtime = self.runtime
         if name == "push":
-            sent = await runtime.control.execute(
-                "push", {"preset": options.get("preset", "flexisip"), "caller": "Lab caller"}
+            params: dict[str, Any] = (
+                {"payload": options["payload"]}
+                if isinstance(options.get("payload"), dict)
+                else {"preset": options.get("preset", "flexisip"), "caller": "Lab caller"}
             )
+            sent = await runtime.control.execute("push", params)
             return f"APNs {sent['status']} {sent.get('reason') or 'OK'} (id {sent['apns_id']})"
         if name == "export":
             export = runtime.control.extra.get("export")

@@ -34,6 +34,7 @@ class PhoneViewModel(QObject):
     errorsChanged = Signal()
     settingsChanged = Signal()
     clockChanged = Signal()
+    blockedChanged = Signal()
 
     def __init__(
         self,
@@ -63,6 +64,7 @@ class PhoneViewModel(QObject):
         self._device: dict[str, Any] = {}
         self._errors: list[dict[str, Any]] = []
         self._local_errors: list[dict[str, Any]] = []
+        self._block_revision = 0
         self._local_ids = itertools.count(1)
         self._settings: dict[str, Any] = {}
         self._ticker = QTimer(self)
@@ -223,6 +225,11 @@ class PhoneViewModel(QObject):
         self._run("Cannot Merge Calls", self._service.merge)
 
     @Slot(str)
+    def unmerge(self, uuid: str) -> None:
+        """Private: talk to one conference member alone; the others are held."""
+        self._run("Cannot Split Call", lambda: self._service.unmerge(uuid))
+
+    @Slot(str)
     def holdAndAccept(self, uuid: str) -> None:
         self._run("Cannot Answer", lambda: self._service.hold_and_accept(uuid))
 
@@ -241,6 +248,21 @@ class PhoneViewModel(QObject):
     @Slot(bool)
     def setDoNotDisturb(self, enabled: bool) -> None:
         self._run("Do Not Disturb", lambda: self._service.set_do_not_disturb(enabled))
+
+    @Slot(str, result=bool)
+    def isBlocked(self, handle: str) -> bool:
+        """iOS's call-directory block list (re-read when ``blockRevision`` changes)."""
+        return bool(handle) and self._service.is_blocked(handle)
+
+    @Property(int, notify=blockedChanged)
+    def blockRevision(self) -> int:
+        return self._block_revision
+
+    @Slot(str, bool)
+    def setBlocked(self, handle: str, blocked: bool) -> None:
+        if self._run("Cannot Block", lambda: self._service.set_blocked(handle, blocked)):
+            self._block_revision += 1
+            self.blockedChanged.emit()
 
     @Slot(str)
     def dismissError(self, error_id: str) -> None:

@@ -120,6 +120,9 @@ class StartingPhoneService:
     def merge(self) -> IntentResult:
         return self._running().merge()
 
+    def unmerge(self, uuid: str) -> IntentResult:
+        return self._running().unmerge(uuid)
+
     def hold_and_accept(self, uuid: str) -> IntentResult:
         return self._running().hold_and_accept(uuid)
 
@@ -137,6 +140,12 @@ class StartingPhoneService:
 
     def dismiss_error(self, error_id: str) -> IntentResult:
         return self._running().dismiss_error(error_id)
+
+    def is_blocked(self, handle: str) -> bool:
+        return self._real is not None and bool(self._real.is_blocked(handle))
+
+    def set_blocked(self, handle: str, blocked: bool) -> IntentResult:
+        return self._running().set_blocked(handle, blocked)
 
     def settings(self) -> dict[str, Any]:
         if self._real is not None:

@@ -114,6 +114,20 @@ class TestValidation:
             ("/v1/answer", b'{"call": "not-a-uuid"}', 400, "invalid_params"),
             ("/v1/state", b'{"extra": 1}', 400, "invalid_params"),
             ("/v1/teleport", b"{}", 404, "unknown_command"),
+            ("/v1/recents", b'{"limit": 0}', 400, "invalid_params"),
+            ("/v1/recents", b'{"limit": 2.5}', 400, "invalid_params"),
+            ("/v1/recents", b'{"limit": true}', 400, "invalid_params"),
+            ("/v1/recents", b'{"missed": "yes"}', 400, "invalid_params"),
+            ("/v1/contact-remove", b'{"id": "3"}', 400, "invalid_params"),
+            ("/v1/contact-add", b'{"number": "555"}', 400, "invalid_params"),
+            ("/v1/audio-select", b'{"role": "headphones", "device": "x"}', 400, "invalid_params"),
+            ("/v1/unmerge", b"{}", 400, "invalid_params"),
+            (
+                "/v1/swap",
+                b'{"call": "00000000-0000-0000-0000-000000000000"}',
+                400,
+                "invalid_params",
+            ),
         ],
     )
     def test_bad_requests_get_clear_errors(

@@ -38,7 +38,13 @@ def require(binary: str) -> str:
 class Kamailio:
     """A Kamailio process in the foreground; ``stop()`` ends it."""
 
-    def __init__(self, cfg: Path, workdir: Path, defines: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        cfg: Path,
+        workdir: Path,
+        defines: dict[str, str] | None = None,
+        listen: tuple[str, ...] = (),
+    ) -> None:
         for attempt in range(3):  # a free port can be taken between probing and binding
             self.port = free_udp_port()
             self.log_path = workdir / f"kamailio-{self.port}.log"
@@ -51,9 +57,11 @@ class Kamailio:
                 "-l",
                 f"udp:127.0.0.1:{self.port}",
             ]
+            for extra in listen:  # e.g. "tls:127.0.0.1:5061"
+                args += ["-l", extra]
             args += ["-P", str(workdir / f"kamailio-{self.port}.pid"), "-Y", str(workdir)]
             for k, v in (defines or {}).items():
-                args += ["-A", f"{k}={v}"]
+                args += ["-A", f"{k}={v}" if v else k]
             self._log = open(self.log_path, "wb")  # noqa: SIM115 - closed in stop()
             self.proc = subprocess.Popen(args, stdout=self._log, stderr=subprocess.STDOUT)
             try:

@@ -109,3 +109,71 @@ async def test_reordered_pushes_arrive_second_first(phone: PhoneRuntime) -> None
     second = await phone.control.execute("wait-for", {"event": "call.incoming", "timeout": 5})
     assert first["data"]["name"] == "Second sent" and second["data"]["name"] == "First sent"
     assert sent["first"] != sent["second"]
+
+
+async def test_a_duplicate_call_uuid_is_refused_by_callkit_and_answered_482(
+    phone: PhoneRuntime,
+) -> None:
+    await _connected_echo_call(phone)
+    first = phone.system.calls[0]
+    done = await phone.control.execute("inject", {"fault": "duplicate-uuid"})
+    assert done["uuid"] == str(first.uuid)
+    caller = TestLineProcess(user="15550111")
+    await caller.start()
+    try:
+        host, port = phone.engine.local_address("udp")
+        await caller.ring(f"sip:me@{host}:{port}")
+        refused = await phone.control.execute("wait-for", {"event": "call.refused"})
+        assert refused["data"]["status"] == 482
+        assert (await caller.wait_for("ended")).fields["code"] == 482
+    finally:
+        await caller.stop()
+    rejected = [e for e in phone.system.events if type(e).__name__ == "IncomingCallRejected"]
+    assert rejected and rejected[-1].code.name == "CALL_UUID_ALREADY_EXISTS"
+    assert first.state is CallState.ACTIVE  # the call whose UUID was reused goes on
+    assert phone.app.calls.get(first.uuid) is not None
+
+
+async def test_duplicate_uuid_needs_a_call(phone: PhoneRuntime) -> None:
+    from softphone.control import ConflictError
+
+    with pytest.raises(ConflictError, match="needs a call"):
+        await phone.control.execute("inject", {"fault": "duplicate-uuid"})
+
+
+async def test_unblocking_lets_the_caller_ring_again(phone: PhoneRuntime) -> None:
+    phone.set_blocked("+1 555 0101", True)
+    assert phone.is_blocked("15550101")
+    phone.set_blocked("+1 555 0101", False)
+    assert not phone.is_blocked("15550101")
+    caller = TestLineProcess(user="15550101")
+    await caller.start()
+    try:
+        host, port = phone.engine.local_address("udp")
+        await caller.ring(f"sip:me@{host}:{port}")
+        await phone.control.execute("wait-for", {"event": "call.incoming", "timeout": 5})
+    finally:
+        await caller.stop()
+    with pytest.raises(ValueError, match="only phone numbers"):
+        phone.set_blocked("alice@example.com", True)
+
+
+async def test_the_block_command_blocks_and_unblocks(phone: PhoneRuntime) -> None:
+    from softphone.control import InvalidParamsError
+
+    done = await phone.control.execute("block", {"number": "+1 555 0102", "on": True})
+    assert done == {"number": "+1 555 0102", "blocked": True}
+    caller = TestLineProcess(user="15550102")
+    await caller.start()
+    try:
+        host, port = phone.engine.local_address("udp")
+        await caller.ring(f"sip:me@{host}:{port}")
+        assert (await caller.wait_for("ended")).fields["code"] == 603
+        undone = await phone.control.execute("block", {"number": "15550102", "on": False})
+        assert undone["blocked"] is False
+        await caller.ring(f"sip:me@{host}:{port}")
+        await phone.control.execute("wait-for", {"event": "call.incoming", "timeout": 5})
+    finally:
+        await caller.stop()
+    with pytest.raises(InvalidParamsError, match="only phone numbers"):
+        await phone.control.execute("block", {"number": "alice@example.com", "on": True})

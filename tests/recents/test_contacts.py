@@ -80,6 +80,15 @@ class TestContacts:
         assert store.contacts.lookup_by_handle("sip:AL@example.com") is None
         assert store.contacts.lookup_by_handle("+1555") is None
 
+    def test_lookup_finds_a_sip_caller_written_without_the_scheme(
+        self, store: RecentsStore
+    ) -> None:
+        """Recents keep SIP callers as ``user@host``; contacts keep ``sip:user@host``."""
+        store.contacts.add(Contact("Al", (), ("sip:al@example.com",)))
+        found = store.contacts.lookup_by_handle("al@Example.com")
+        assert found is not None and found.name == "Al"
+        assert store.contacts.lookup_by_handle("bo@example.com") is None
+
     def test_display_name_prefers_contact(self, store: RecentsStore) -> None:
         """Recents show the contact's current name, else the name at call time."""
         from tests.recents.conftest import rec

@@ -229,8 +229,9 @@ def uac_expect_status(code: int) -> str:
     )
 
 
-def uac_cancel(ring_ms: int = 300) -> str:
-    """Call the engine, wait for 180, then CANCEL."""
+def uac_cancel(ring_ms: int = 300, reason: str = "") -> str:
+    """Call the engine, wait for 180, then CANCEL (with a ``Reason:`` header if given)."""
+    reason_line = f"Reason: {reason}\n" if reason else ""
     return (
         HEAD.format(name="uac-cancel")
         + _invite()
@@ -244,7 +245,8 @@ def uac_cancel(ring_ms: int = 300) -> str:
         "To: <sip:[service]@[remote_ip]:[remote_port]>\n"
         "Call-ID: [call_id]\n"
         "CSeq: 1 CANCEL\n"
-        "Max-Forwards: 70\nContent-Length: 0\n\n]]></send>\n"
+        + reason_line
+        + "Max-Forwards: 70\nContent-Length: 0\n\n]]></send>\n"
         + '  <recv response="200"/>\n'
         + '  <recv response="487"/>\n'
         + "  <send><![CDATA[\n"

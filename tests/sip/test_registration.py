@@ -171,3 +171,45 @@ async def test_push_params_in_register_contact(
     assert "pn-provider=apns" in line
     assert "pn-prid=abcdef0123:voip" in line
     assert "pn-param=TEAMID.com.example.app.voip" in line
+
+
+async def test_register_over_tls_with_verified_certificate(
+    start_engine: StartEngine, tmp_path: Path
+) -> None:
+    from softphone.sip import TlsConfig, TransportConfig
+    from tests.sip.kamailio import TlsAuthKamailio
+    from tests.sip.tls_certs import make_ca_and_server
+
+    files = make_ca_and_server(tmp_path / "pki")
+    other = make_ca_and_server(tmp_path / "other", tag="other")
+    kam = TlsAuthKamailio(tmp_path, files)
+    try:
+        for ca, ok in ((files.ca, True), (other.ca, False)):
+            eng, _ = await start_engine(
+                EngineConfig(
+                    transports=(TransportConfig("udp"), TransportConfig("tls")),
+                    tls=TlsConfig(ca_file=str(ca), verify_server=True),
+                    log_messages=True,
+                )
+            )
+            acc = AccountConfig(
+                id="alice",
+                uri="sip:alice@127.0.0.1",
+                registrar=kam.tls_uri,
+                username="alice",
+                password=USERS["alice"],
+                transport="tls",
+                register_on_add=False,
+            )
+            eng.add_account(acc)
+            st = await eng.register("alice", timeout=10)
+            if ok:
+                assert (st.state, st.code) == (RegistrationStatus.REGISTERED, 200)
+                assert any("transport=tls" in ln.lower() for ln in kam.registrations())
+                await eng.unregister("alice")
+            else:  # a registrar whose certificate we cannot verify: said clearly
+                assert st.state == RegistrationStatus.FAILED
+                assert "certificate" in st.reason.lower(), st.reason
+            await eng.stop()
+    finally:
+        kam.stop()

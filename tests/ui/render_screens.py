@@ -80,6 +80,11 @@ def _muted_held(win: PhoneWindow, svc: FakePhoneUiService) -> None:
     svc.set_held(uuid, True)
 
 
+def _reconnecting(win: PhoneWindow, svc: FakePhoneUiService) -> None:
+    uuid = _active(svc, name="Jane Appleseed")
+    svc.set_media_lost(uuid, True)
+
+
 def _dtmf(win: PhoneWindow, svc: FakePhoneUiService) -> None:
     _active(svc)
     d.pump(400)
@@ -146,6 +151,7 @@ SCREENS: dict[str, Setup] = {
     "in_call": _in_call,
     "in_call_muted_held": _muted_held,
     "in_call_keypad": _dtmf,
+    "in_call_reconnecting": _reconnecting,
     "audio_routes": _routes,
     "call_waiting": _waiting,
     "two_calls": _two_calls,

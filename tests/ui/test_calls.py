@@ -239,6 +239,24 @@ class TestTwoCalls:
         d.click(win, "conferenceEnd_1")
         assert service.intents[-1][0] == "end"
 
+    def test_private_splits_a_member_out_of_the_conference(
+        self, win: PhoneWindow, service: FakePhoneUiService
+    ) -> None:
+        first, second = self._waiting(win, service)
+        d.click(win, "holdAndAcceptButton")
+        d.pump(400)
+        d.click(win, "mergeButton")
+        d.pump(400)
+        d.click(win, "conferenceInfo")
+        d.pump(400)
+        row_uuid = win.view_model.property("conferenceCalls")[0]["uuid"]
+        d.click(win, "conferencePrivate_0")
+        assert service.intents[-1] == ("unmerge", (row_uuid,))
+        d.pump(400)
+        assert not d.exists(win, "conferenceList")
+        held = [c.uuid for c in service.calls() if c.on_hold]
+        assert held == [u for u in (first, second) if u != row_uuid]
+
     def test_end_and_accept(self, win: PhoneWindow, service: FakePhoneUiService) -> None:
         _first, second = self._waiting(win, service)
         d.click(win, "endAndAcceptButton")

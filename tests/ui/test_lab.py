@@ -98,3 +98,35 @@ async def test_a_broken_pushkit_rule_shows_in_the_window(
     titles = {e.title for e in win.view_model._service.errors()}  # type: ignore[attr-defined]
     assert {"PushKit Rule Broken", "App Killed by iOS"} <= titles
     assert d.text_of(win, "errorTitle") in titles
+
+
+async def test_network_loss_from_the_lab_shows_reconnecting_and_a_banner(
+    lab_win: tuple[PhoneRuntime, PhoneWindow],
+) -> None:
+    runtime, win = lab_win
+    assert win.lab is not None
+    runtime.media_watch.lost_after, runtime.media_watch.interval = 1.0, 0.25
+    await runtime.control.execute("call", {"to": "echo"})
+    await runtime.control.execute("wait-for", {"event": "call.connected"})
+    await _until(lambda: d.exists(win, "callStatus"))
+    win.lab.run("network-loss")  # what the "Network Loss (10 s)" row does
+    await _until(lambda: "network-loss" in str(win.lab.property("result")))
+    await _until(lambda: d.exists(win, "errorTitle"))
+    assert d.text_of(win, "errorTitle") == "No Network"
+    await _until(lambda: d.text_of(win, "callStatus") == "Reconnecting…")
+    await runtime.control.execute("inject", {"fault": "network-restore"})
+    await _until(lambda: ":" in d.text_of(win, "callStatus"))  # the timer again
+    assert runtime.system.calls[0].state.name == "ACTIVE"
+
+
+async def test_a_custom_payload_from_the_lab(lab_win: tuple[PhoneRuntime, PhoneWindow]) -> None:
+    _runtime, win = lab_win
+    assert win.lab is not None
+    win.lab.sendPayload("{not json")
+    assert "not JSON" in str(win.lab.property("result"))
+    win.lab.sendPayload("[1, 2]")
+    assert "must be a JSON object" in str(win.lab.property("result"))
+    win.lab.sendPayload('{"aps": {}, "made_up_format": true}')  # iOS still must ring
+    await _until(lambda: "APNs 200" in str(win.lab.property("result")))
+    await _until(lambda: d.exists(win, "incomingBanner"))
+    assert d.text_of(win, "bannerName") == "Unknown caller"

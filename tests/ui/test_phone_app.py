@@ -76,6 +76,23 @@ class TestRecents:
         d.pump(400)
         assert not d.exists(win, "recentDetails")
 
+    def test_block_this_caller_from_the_details_page(
+        self, win: PhoneWindow, service: FakePhoneUiService
+    ) -> None:
+        """iOS's "Block this Caller" row blocks the number, then offers to unblock it."""
+        d.click(win, "tab_recents")
+        d.click(win, "recentInfo_1")
+        d.pump(400)
+        assert d.text_of(win, "detailsBlockText") == "Block this Caller"
+        d.click(win, "detailsBlock")
+        d.pump(50)
+        assert service.intents[-1] == ("set_blocked", ("+442079460958", True))
+        assert d.text_of(win, "detailsBlockText") == "Unblock this Caller"
+        d.click(win, "detailsBlock")
+        d.pump(50)
+        assert "+442079460958" not in service.blocked
+        assert d.text_of(win, "detailsBlockText") == "Block this Caller"
+
     def test_opening_recents_marks_missed_seen(self, win: PhoneWindow) -> None:
         assert win.recents_model.property("unseenMissedCount") == 2
         d.click(win, "tab_recents")

@@ -8,11 +8,13 @@ if TYPE_CHECKING:
     from softphone.sip.pjsua._engine import PjsuaEngine
 
 
-def create_engine(poll_interval: float = 0.01) -> PjsuaEngine:
+def create_engine(
+    poll_interval: float = 0.01, idle_poll_interval: float = 0.1, call_poll_interval: float = 0.04
+) -> PjsuaEngine:
     """A new (not yet started) pjsua2 engine; one may run per process at a time."""
     from softphone.sip.pjsua._engine import PjsuaEngine
 
-    return PjsuaEngine(poll_interval=poll_interval)
+    return PjsuaEngine(poll_interval, idle_poll_interval, call_poll_interval)
 
 
 def __getattr__(name: str) -> Any:

@@ -1,20 +1,23 @@
 """The pjsua2 implementation of :class:`softphone.sip.engine.SipEngine`.
 
 Threading (DESIGN.md): ``threadCnt=0`` and ``mainThreadOnly=True``; the asyncio loop calls
-``libHandleEvents(0)`` every ~10 ms and as soon as a SIP socket is readable. Callbacks
-turn pjsua2 data into frozen events and hand them to subscribers with ``call_soon``.
+``libHandleEvents(0)`` as soon as a SIP socket is readable, when PJSIP's earliest timer is
+due, and otherwise every ~40 ms while there are calls (work queued by PJSIP's media
+thread, e.g. RFC 4733 digits) or every ~100 ms when idle. Callbacks turn pjsua2 data into
+frozen events, queued for subscribers: dispatched as soon as ``libHandleEvents`` returns.
 """
 
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import gc
 import itertools
 import logging
 import re
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Coroutine, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -52,11 +55,10 @@ from softphone.sip.events import (
     RegistrationStatus,
     SipEvent,
     estimate_mos,
-    frozen_headers,
 )
 from softphone.sip.media import SAMPLE_RATE, AudioBridge
 from softphone.sip.pjsua._bridge_port import BridgePort
-from softphone.sip.pjsua._fdwatch import socket_fds_bound_to
+from softphone.sip.pjsua._fdwatch import TimerClock, socket_fds_bound_to, timer_clock
 from softphone.sip.pjsua._objects import Account, Call, LogWriter
 from softphone.sip.uri import check_transport, display_name_of, parse_uri, uri_of
 
@@ -87,6 +89,7 @@ class _CallState:
     connected: bool = False
     local_hangup: bool = False
     rejected: bool = False
+    ringing_sent: bool = False  # 180 already went out (no duplicate 180 on answer(180))
     no_answer: bool = False
     local_hold: bool = False
     remote_hold: bool = False
@@ -119,9 +122,19 @@ def _pj_error_text(exc: BaseException) -> str:
 class PjsuaEngine:
     """A SIP user agent on pjsua2 (one per process: pjsua2 has one Endpoint)."""
 
-    def __init__(self, poll_interval: float = 0.01) -> None:
+    def __init__(
+        self,
+        poll_interval: float = 0.01,
+        idle_poll_interval: float = 0.1,
+        call_poll_interval: float = 0.04,
+    ) -> None:
         self.poll_interval = poll_interval
+        self.call_poll_interval = max(poll_interval, call_poll_interval)
+        self.idle_poll_interval = max(poll_interval, idle_poll_interval)
         self._subscribers: list[EventCallback] = []
+        self._events: collections.deque[SipEvent] = collections.deque()
+        self._flushing = False  # a flush is scheduled or running
+        self._in_pump = False  # inside libHandleEvents: its events flush when it returns
         self._loop: asyncio.AbstractEventLoop | None = None
         self._loop_thread = 0
         self._ep: Any = None
@@ -133,7 +146,10 @@ class PjsuaEngine:
         self._calls: dict[str, _CallState] = {}
         self._graveyard: list[Call] = []
         self._ids = itertools.count(1)
-        self._poll_task: asyncio.Task[None] | None = None
+        self._poll_handle: asyncio.Handle | None = None
+        self._poll_due = 0.0  # loop time the pending poll is due (qasync handles have no when())
+        self._timer_clock: TimerClock | None = None
+        self._always_fast = False  # TCP/TLS: connection sockets are not watched
         self._readers: list[int] = []
         self._bridge: AudioBridge | None = None
         self._bridge_port: BridgePort | None = None
@@ -155,13 +171,33 @@ class PjsuaEngine:
         return unsubscribe
 
     def _emit(self, ev: SipEvent) -> None:
+        """Queue ``ev`` for the subscribers, who get it on the loop thread outside any
+        pjsua2 callback: right after ``libHandleEvents`` returns when it was emitted by
+        a callback (no extra loop step before e.g. an auto-answer), else ``call_soon``.
+        One FIFO queue keeps every event in emission order."""
         loop = self._loop
         if loop is None or loop.is_closed():
             return
         if threading.get_ident() == self._loop_thread:
-            loop.call_soon(self._dispatch, ev)
+            self._enqueue(ev)
         else:
-            loop.call_soon_threadsafe(self._dispatch, ev)
+            loop.call_soon_threadsafe(self._enqueue, ev)
+
+    def _enqueue(self, ev: SipEvent) -> None:
+        self._events.append(ev)
+        if not self._flushing and not self._in_pump:
+            self._flushing = True
+            assert self._loop is not None
+            self._loop.call_soon(self._flush_events)
+
+    def _flush_events(self) -> None:
+        self._flushing = True
+        events = self._events
+        try:
+            while events:
+                self._dispatch(events.popleft())
+        finally:
+            self._flushing = False
 
     def _dispatch(self, ev: SipEvent) -> None:
         for cb in list(self._subscribers):
@@ -195,7 +231,11 @@ class PjsuaEngine:
         except BaseException:
             self._destroy_lib()
             raise
-        self._poll_task = asyncio.create_task(self._poll_loop(), name="pjsua-poll")
+        self._timer_clock = timer_clock(pj._pjsua2.__file__)
+        self._always_fast = self._timer_clock is None or any(
+            kind != "udp" for kind in self._transports
+        )
+        self._schedule_poll()
         ports = {port for _, _, port in self._transports.values()}
         for fd in socket_fds_bound_to(ports):
             with contextlib.suppress(Exception):
@@ -224,6 +264,11 @@ class PjsuaEngine:
         cfg.medConfig.sndClockRate = SAMPLE_RATE
         cfg.medConfig.channelCount = 1
         cfg.medConfig.noVad = True
+        # PCMU/PCMA run at 8 kHz, the bridge at 16 kHz: PJSIP resamples every frame on
+        # its clock thread. Quality 8 (the default) picks libresample's large filter;
+        # 3-4 its small one: a fifth of the taps, the same 4 kHz band for G.711.
+        cfg.medConfig.quality = 4
+        cfg.medConfig.ecTailLen = 0  # null device: no echo canceller to size
         ep.libInit(cfg)
         for t in config.transports:
             tc = pj.TransportConfig()
@@ -292,21 +337,56 @@ class PjsuaEngine:
         acfg.natConfig.mediaStunUse = pj.PJSUA_STUN_USE_DISABLED
         acfg.callConfig.timerUse = pj.PJSUA_SIP_TIMER_OPTIONAL
 
-    async def _poll_loop(self) -> None:
-        while self._ep is not None:
-            self._pump()
-            await asyncio.sleep(self.poll_interval)
+    def _poll_tick(self) -> None:
+        self._poll_handle = None
+        self._pump()
 
     def _pump(self) -> None:
         ep = self._ep
-        if ep is None:
+        if ep is None or self._in_pump:
             return
+        self._in_pump = True
         try:
             ep.libHandleEvents(0)
         except Exception:
             log.exception("libHandleEvents failed")
+        finally:
+            self._in_pump = False
         if self._graveyard:
             self._graveyard.clear()
+        if self._events and not self._flushing:
+            self._flush_events()
+        self._schedule_poll()
+
+    def _schedule_poll(self) -> None:
+        """Arrange the next poll. SIP sockets wake the loop by themselves; beyond that
+        poll when PJSIP's earliest timer is due, and at the latest after
+        ``call_poll_interval`` while there are calls (PJSIP's media thread queues work
+        for this thread, e.g. RFC 4733 digits, without waking it) or
+        ``idle_poll_interval`` otherwise. Every ``poll_interval`` instead while a
+        registration is under way, or where sockets/timers cannot be watched (TCP/TLS
+        connections, no pjlib symbols). Keeps an earlier pending poll."""
+        loop = self._loop
+        if loop is None or self._ep is None:
+            return
+        now = loop.time()
+        clock = self._timer_clock
+        if self._always_fast or clock is None or (self._accounts and self._registering()):
+            due = now + self.poll_interval
+        else:
+            due = now + (self.call_poll_interval if self._calls else self.idle_poll_interval)
+            timer = clock.next_due(now)
+            if timer is not None and timer < due:
+                due = timer
+        if self._poll_handle is not None:
+            if self._poll_due <= due + 0.001:
+                return
+            self._poll_handle.cancel()
+        self._poll_due = due
+        self._poll_handle = loop.call_at(due, self._poll_tick)
+
+    def _registering(self) -> bool:
+        return any(a.waiters for a in self._accounts.values())
 
     async def stop(self) -> None:
         if self._ep is None:
@@ -339,9 +419,10 @@ class PjsuaEngine:
     def _destroy_lib(self) -> None:
         """DESIGN.md order: audio -> calls -> ports -> accounts -> gc -> libDestroy."""
         ep = self._ep
-        if self._poll_task is not None:
-            self._poll_task.cancel()
-            self._poll_task = None
+        if self._poll_handle is not None:
+            self._poll_handle.cancel()
+            self._poll_handle = None
+        self._timer_clock = None
         if self._loop is not None:
             for fd in self._readers:
                 with contextlib.suppress(Exception):
@@ -502,6 +583,7 @@ class PjsuaEngine:
             reason = _pj_error_text(exc)
             self._set_reg_state(a, RegistrationState(RegistrationStatus.FAILED, 503, reason))
             return a.state
+        self._schedule_poll()  # now busy: poll fast (e.g. a DNS answer has no watched socket)
         try:
             return await asyncio.wait_for(asyncio.shield(fut), timeout)
         except asyncio.TimeoutError:
@@ -596,6 +678,7 @@ class PjsuaEngine:
             call.info = call.getInfo()
             st.sip_call_id = str(call.info.callIdString)
         self._emit(OutgoingCallStarted(key, st.sip_call_id, st.remote_uri, account_id))
+        self._schedule_poll()  # now busy: poll fast (e.g. a DNS answer has no watched socket)
         if self._config.no_answer_timeout > 0 and self._loop is not None:
             st.timer = self._loop.call_later(self._config.no_answer_timeout, self._no_answer, key)
         return key
@@ -608,12 +691,25 @@ class PjsuaEngine:
         with contextlib.suppress(Exception):
             st.call.hangup(pj.CallOpParam(True))
 
-    async def answer(self, call_id: str, code: int = 200) -> None:
+    def answer(self, call_id: str, code: int = 200) -> Coroutine[Any, Any, None]:
+        """Answers at once, not at the first await (as an eager task would): an
+        auto-answer started as a task from an IncomingCallReceived subscriber sends its
+        200 in the same loop step as the INVITE, not one step later. Errors are raised
+        when the returned coroutine is awaited, as before."""
+        try:
+            self._answer_now(call_id, code)
+        except Exception as exc:
+            return _raise(exc)
+        return _done()
+
+    def _answer_now(self, call_id: str, code: int) -> None:
         st = self._call(call_id)
         if st.direction != Direction.INCOMING:
             raise SipError(f"call {call_id} is outgoing: nothing to answer")
         if not 100 < code < 300:
             raise SipError(f"answer code must be 1xx/2xx, got {code}")
+        if code == 180 and st.ringing_sent:
+            return  # the engine rang on arrival; a second 180 only confuses peers
         prm = pj.CallOpParam(True)
         prm.statusCode = code
         prm.opt.audioCount = 1
@@ -873,17 +969,18 @@ class PjsuaEngine:
         st = _CallState(key, call, Direction.INCOMING, acc.account_id, uri_of(remote))
         st.sip_call_id = str(info.callIdString)
         self._calls[key] = st
-        headers = _parse_headers(str(prm.rdata.wholeMsg))
+        headers = _LazyHeaders(str(prm.rdata.wholeMsg))
         ringing = pj.CallOpParam(True)
         ringing.statusCode = 180
         call.answer(ringing)
+        st.ringing_sent = True
         self._emit(
             IncomingCallReceived(
                 key,
                 st.sip_call_id,
                 st.remote_uri,
                 display_name_of(remote),
-                frozen_headers(headers),
+                headers,
                 acc.account_id,
             )
         )
@@ -1030,8 +1127,47 @@ class PjsuaEngine:
         self._emit(DtmfReceived(st.key, str(prm.digit), method))
 
 
+async def _done() -> None:
+    return None
+
+
+async def _raise(exc: Exception) -> None:
+    raise exc
+
+
+class _LazyHeaders(Mapping[str, str]):
+    """An incoming INVITE's headers, read-only, parsed on first use: most receivers
+    never look, and the parse would delay the answer."""
+
+    __slots__ = ("_msg", "_parsed")
+
+    def __init__(self, msg: str) -> None:
+        self._msg = msg
+        self._parsed: dict[str, str] | None = None
+
+    def _headers(self) -> dict[str, str]:
+        parsed = self._parsed
+        if parsed is None:
+            parsed = self._parsed = _parse_headers(self._msg)
+            self._msg = ""
+        return parsed
+
+    def __getitem__(self, name: str) -> str:
+        return self._headers()[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._headers())
+
+    def __len__(self) -> int:
+        return len(self._headers())
+
+    def __repr__(self) -> str:
+        return repr(self._headers())
+
+
 def _parse_headers(msg: str) -> dict[str, str]:
-    head = msg.replace("\r\n", "\n").split("\n\n", 1)[0]
+    end = msg.find("\r\n\r\n")  # normalise only the head, not the SDP body
+    head = (msg[:end] if end >= 0 else msg).replace("\r\n", "\n").split("\n\n", 1)[0]
     out: dict[str, str] = {}
     last = ""
     for line in head.split("\n")[1:]:

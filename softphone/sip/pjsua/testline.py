@@ -117,6 +117,7 @@ class _TestLine:
         cfg.logConfig.level = 1
         cfg.logConfig.consoleLevel = 1
         cfg.medConfig.hasIoqueue = True
+        cfg.medConfig.noVad = True  # RTP flows all the time, as the phone's media watch expects
         self.ep.libInit(cfg)
         tcfg = pj.TransportConfig()
         tcfg.port = port
