@@ -48,7 +48,8 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         help="profile name: separate settings, recents and logs (default: %(default)s)",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name, module, help_text in _all_commands():
+    static = {name for name, _, _ in _COMMANDS}
+    for name, module, help_text in _COMMANDS if only in static else _all_commands():
         p = sub.add_parser(name, help=help_text, description=help_text)
         if only is None or name == only:
             _load(module, "add_arguments")(p)
@@ -66,7 +67,13 @@ def _load(module: str, attr: str) -> Callable[..., object]:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``softphone`` console script and ``python -m softphone``."""
     args_list = list(sys.argv[1:] if argv is None else argv)
-    names = {name for name, _, _ in _all_commands()}
+    rest = _command_args(args_list)
+    # No sub-command word first means the phone itself: telling needs no control-command
+    # table (whose imports would come before the window).
+    if not rest or rest[0].startswith("-"):
+        names = {name for name, _, _ in _COMMANDS}
+    else:
+        names = {name for name, _, _ in _all_commands()}
     if not any(a in names for a in args_list) and not any(
         a in ("-h", "--help", "--version") for a in args_list
     ):
