@@ -233,3 +233,20 @@ async def test_call_waiting_hold_and_accept(
     await rec.wait_for(CallEnded, lambda e: e.call_id == inc.call_id)
     await eng.unhold(a)
     assert not eng.active_calls()[0].local_hold
+
+
+async def test_dtmf_right_after_answering_waits_for_the_ack(
+    start_engine: StartEngine, start_peer: StartPeer
+) -> None:
+    """DTMF (or hold) sent in the same breath as the 200 OK does not fail because the
+    ACK has not arrived yet: the engine waits for the call to be confirmed."""
+    eng, rec = await start_engine()
+    peer = await start_peer()
+    host, port = eng.local_address()
+    peer.send("call", uri=f"sip:engine@{host}:{port}")
+    inc = await rec.wait_for(IncomingCallReceived)
+    await eng.answer(inc.call_id)
+    assert not [c for c in eng.active_calls() if c.connected]  # no ACK yet
+    await eng.send_dtmf(inc.call_id, "7", method="info")
+    got = await peer.wait_for("dtmf", lambda e: e["digit"] == "7")
+    assert got["method"] == "info"

@@ -90,6 +90,7 @@ class _CallState:
     local_hangup: bool = False
     rejected: bool = False
     ringing_sent: bool = False  # 180 already went out (no duplicate 180 on answer(180))
+    answered: bool = False  # our 2xx went out; the ACK (CONFIRMED) may still be on its way
     no_answer: bool = False
     local_hold: bool = False
     remote_hold: bool = False
@@ -718,6 +719,22 @@ class PjsuaEngine:
             st.call.answer(prm)
         except pj.Error as exc:
             raise SipError(f"cannot answer {call_id}: {_pj_error_text(exc)}") from exc
+        if code >= 200:
+            st.answered = True
+
+    async def _connected(self, st: _CallState, call_id: str, timeout: float = 3.0) -> None:
+        """A call we answered is usable as soon as its ACK arrives: an action right after
+        the answer (DTMF, hold) waits for it instead of failing; others fail at once."""
+        if st.connected:
+            return
+        if st.answered:
+            loop = asyncio.get_running_loop()
+            deadline = loop.time() + timeout
+            while st.call is not None and not st.connected and loop.time() < deadline:
+                await asyncio.sleep(0.01)
+            if st.connected:
+                return
+        raise SipError(f"call {call_id} is not connected")
 
     async def reject(self, call_id: str, code: int = 486) -> None:
         st = self._call(call_id)
@@ -751,8 +768,7 @@ class PjsuaEngine:
 
     async def hold(self, call_id: str) -> None:
         st = self._call(call_id)
-        if not st.connected:
-            raise SipError(f"call {call_id} is not connected")
+        await self._connected(st, call_id)
         if st.local_hold:
             return
         try:
@@ -800,8 +816,7 @@ class PjsuaEngine:
             how = DtmfMethod(method) if method is not None else self._config.dtmf_method
         except ValueError:
             raise SipError(f"unknown DTMF method {method!r}: use rfc4733 or info") from None
-        if not st.connected:
-            raise SipError(f"call {call_id} is not connected")
+        await self._connected(st, call_id)
         try:
             if how == DtmfMethod.RFC4733:
                 st.call.dialDtmf(digits)
