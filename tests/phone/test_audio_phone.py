@@ -78,9 +78,14 @@ async def test_the_echo_line_returns_the_microphone_to_the_speaker(
     player = pulse.play("micfeed", tone(800, 5, 10 ** (-10 / 20)))
     try:
         await asyncio.sleep(1.0)
-        freq, level = await _record(pulse, "spk.monitor", 1.5)
-        assert freq == pytest.approx(800, abs=15)
-        assert level > -25, level
+        heard = []  # a loaded machine may take a moment to open the devices: 4 tries
+        for _ in range(4):
+            freq, level = await _record(pulse, "spk.monitor", 1.5)
+            heard.append((round(freq), round(level, 1)))
+            if freq == pytest.approx(800, abs=15) and level > -25:
+                break
+        else:
+            raise AssertionError(f"no 800 Hz tone back from the echo line: {heard}")
         await phone.control.execute("mute", {"on": True})
         await asyncio.sleep(0.8)
         _f, muted = await _record(pulse, "spk.monitor", 1.0)
