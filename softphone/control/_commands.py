@@ -209,6 +209,21 @@ COMMANDS: tuple[Command, ...] = (
         "remove a contact by its id (see contacts)",
         {"id": Param("integer", "the contact id", required=True, minimum=1, maximum=2**53)},
     ),
+    # -- Settings (the Settings page) --------------------------------------------------------
+    Command("settings", "the phone's settings (as saved in its profile; no secrets)"),
+    Command(
+        "settings-set",
+        "change settings as the Settings page does (codecs, transport, push, audio, accounts)",
+        {
+            "changes": Param(
+                "object",
+                'e.g. {"codecs": [{"name": "PCMA", "enabled": true}], "transport": "tcp", '
+                '"push": {"environment": "production"}, "accounts": [{"id": "main", '
+                '"enabled": false}], "audio": {"input": "default"}}',
+                required=True,
+            ),
+        },
+    ),
     Command(
         "block",
         "Block this Caller (or unblock): the call directory refuses the number with 603",

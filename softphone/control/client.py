@@ -165,6 +165,13 @@ class ControlClient:
     def contact_remove(self, contact_id: int) -> Any:
         return self.request("contact-remove", id=contact_id)
 
+    def settings(self) -> Any:
+        return self.request("settings")
+
+    def settings_set(self, changes: dict[str, Any]) -> Any:
+        """Change settings as the Settings page does (see the README)."""
+        return self.request("settings-set", changes=changes)
+
     def block(self, number: str, on: bool = True) -> Any:
         """Block (``on=False``: unblock) a phone number, like "Block this Caller"."""
         return self.request("block", number=number, on=on)

@@ -22,6 +22,7 @@ from softphone.callkit import (
 from softphone.control import ConflictError, InvalidParamsError, NotFoundError, WaitTimeoutError
 from softphone.phone.voip_app import AppEvent, VoipApp
 from softphone.recents import Contact, RecentsError, RecentsGroup, RecentsStatus, RecentsStore
+from softphone.settings import Settings
 
 if TYPE_CHECKING:  # numpy and PortAudio: imported only by phones with sound
     from softphone.audio import AudioSystem
@@ -95,6 +96,9 @@ class PhoneParts(Protocol):
     def audio_status(self) -> tuple[bool, str]: ...
 
     def apply_ui_settings(self, data: Mapping[str, Any]) -> None: ...
+
+    @property
+    def settings(self) -> Settings: ...
 
     def set_blocked(self, handle: str, blocked: bool) -> None: ...
 
@@ -189,6 +193,21 @@ class PhoneControl:
             return await self._multi_call(command, params)
         if command in ("recents", "contacts", "contact-add", "contact-remove"):
             return self._recents(command, params)
+        if command in ("settings", "settings-set"):
+            if self._parts is None:
+                raise ConflictError("this phone has no settings")
+            if command == "settings-set":
+                changes = params.get("changes")
+                if not isinstance(changes, Mapping):
+                    raise ValueError("changes must be a JSON object")
+                try:
+                    self._parts.apply_ui_settings(changes)  # ValueError: a bad value, said
+                except (TypeError, KeyError, AttributeError) as exc:
+                    raise ValueError(f"changes do not fit the Settings page: {exc!r}") from exc
+            return {
+                "settings": self._parts.settings.to_dict(),
+                "note": "codec, transport and account changes take effect at the next start",
+            }
         if command == "block":
             if self._parts is None:
                 raise ConflictError("this phone has no call directory")

@@ -33,6 +33,7 @@ def _required_args(name: str) -> list[str]:
         "export": ["s.json"],
         "inject": ["lock"],
         "block": ["+15550100"],
+        "settings-set": ["--changes", "{\"transport\": \"tcp\"}"],
         "unmerge": ["00000000-0000-0000-0000-000000000000"],
         "contact-add": ["Ann"],
         "contact-remove": ["1"],

@@ -177,3 +177,29 @@ async def test_the_block_command_blocks_and_unblocks(phone: PhoneRuntime) -> Non
         await caller.stop()
     with pytest.raises(InvalidParamsError, match="only phone numbers"):
         await phone.control.execute("block", {"number": "alice@example.com", "on": True})
+
+
+async def test_settings_read_and_changed_through_the_api(
+    phone: PhoneRuntime, tmp_path: Path
+) -> None:
+    from softphone.control import InvalidParamsError
+
+    saved: list[Settings] = []
+    phone._save_settings = saved.append
+    before = await phone.control.execute("settings", {})
+    assert before["settings"]["sip"]["codecs"][0].startswith("PCMU")
+    changes = {
+        "codecs": [{"name": "PCMA", "enabled": True}, {"name": "PCMU", "enabled": False}],
+        "push": {"environment": "production"},
+    }
+    after = await phone.control.execute("settings-set", {"changes": changes})
+    assert after["settings"]["sip"]["codecs"] == ["PCMA/8000"]
+    assert after["settings"]["push"]["environment"] == "production"
+    assert saved and saved[-1].sip.codecs == ("PCMA/8000",)
+    with pytest.raises(InvalidParamsError, match="transport must be"):
+        await phone.control.execute("settings-set", {"changes": {"transport": "carrier-pigeon"}})
+    with pytest.raises(InvalidParamsError, match="at least one codec"):
+        await phone.control.execute("settings-set", {"changes": {"codecs": []}})
+    with pytest.raises(InvalidParamsError, match="do not fit"):
+        await phone.control.execute("settings-set", {"changes": {"codecs": [1, 2]}})
+    assert (await phone.control.execute("settings", {}))["settings"] == after["settings"]
