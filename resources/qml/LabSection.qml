@@ -49,11 +49,13 @@ Column {
     Text { x: 32; text: "FAULTS"; color: Theme.secondary; font.family: Theme.font; font.pixelSize: 13 }
     Card {
         Action { objectName: "labSuspend"; title: "Suspend App"; action: "suspend-app" }
+        Action { objectName: "labForeground"; title: "Bring App to Foreground"; action: "foreground-app" }
         Action { objectName: "labForget"; title: "Forget Next Push Report"; action: "forget-push-report" }
         Action { objectName: "labStall"; title: "Never Fulfil Next Action"; action: "stall-next-action" }
         Action { objectName: "labCellular"; title: "Cellular Call (5 s)"; action: "cellular-call" }
         Action { objectName: "labDuplicateUuid"; title: "Reuse Call UUID Next"; action: "duplicate-uuid" }
         Action { objectName: "labNetworkLoss"; title: "Network Loss (10 s)"; action: "network-loss" }
+        Action { objectName: "labNetworkRestore"; title: "Restore Network Now"; action: "network-restore" }
         Action { objectName: "labReinstall"; title: "Reinstall App"; action: "reinstall-app" }
         Action { objectName: "labPushDelay"; title: "Delayed Push (2 s)"; action: "push-delay" }
         Action { objectName: "labPushDuplicate"; title: "Duplicate Push"; action: "push-duplicate" }

@@ -130,3 +130,14 @@ async def test_a_custom_payload_from_the_lab(lab_win: tuple[PhoneRuntime, PhoneW
     await _until(lambda: "APNs 200" in str(win.lab.property("result")))
     await _until(lambda: d.exists(win, "incomingBanner"))
     assert d.text_of(win, "bannerName") == "Unknown caller"
+
+
+def test_every_lab_row_is_a_fault_the_phone_knows() -> None:
+    """The Lab's rows name faults the runtime (and so the API's inject) accepts."""
+    import re
+
+    qml = (Path(__file__).resolve().parents[2] / "resources/qml/LabSection.qml").read_text()
+    actions = set(re.findall(r'action: "([a-z-]+)"', qml)) - {"push", "export"}
+    source = (Path(__file__).resolve().parents[2] / "softphone/phone/runtime.py").read_text()
+    unknown = [a for a in sorted(actions) if f'"{a}"' not in source]
+    assert actions and unknown == []
