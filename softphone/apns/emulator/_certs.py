@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import ipaddress
+import ssl
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -17,7 +18,13 @@ if TYPE_CHECKING:
     from cryptography import x509
     from cryptography.hazmat.primitives.asymmetric import ec
 
-__all__ = ["CertFiles", "client_cert_identity", "ensure_server_certs", "issue_client_cert"]
+__all__ = [
+    "CertFiles",
+    "client_cert_identity",
+    "ensure_server_certs",
+    "issue_client_cert",
+    "server_ssl_context",
+]
 
 SANDBOX_CN = "Apple Development IOS Push Services"
 PRODUCTION_CN = "Apple Push Services"
@@ -173,3 +180,15 @@ def client_cert_identity(der: bytes) -> tuple[str, bool]:
     bundle = str(uid[0].value) if uid else ""
     common = str(cn[0].value) if cn else ""
     return bundle, common.startswith(SANDBOX_CN)
+
+
+def server_ssl_context(cert: str, key: str, client_ca: str) -> ssl.SSLContext:
+    """TLS 1.2+ offering ALPN h2 (clients without ALPN, like aioapns, are accepted);
+    client certificates optional, verified against our CA."""
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.minimum_version = ssl.TLSVersion.TLSv1_2
+    ctx.load_cert_chain(cert, key)
+    ctx.load_verify_locations(client_ca)
+    ctx.verify_mode = ssl.CERT_OPTIONAL
+    ctx.set_alpn_protocols(["h2"])
+    return ctx

@@ -12,10 +12,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ._auth import ProviderKey
-from ._certs import CertFiles, ensure_server_certs, issue_client_cert
+from ._certs import CertFiles, ensure_server_certs, issue_client_cert, server_ssl_context
 from ._core import ApnsCore, Environment, Fault, Push, RecordedRequest
 from ._devices import DeviceChannelServer
-from ._h2server import ApnsH2Protocol, server_ssl_context
 
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric import ec
@@ -44,6 +43,13 @@ class EmulatorInfo:
             "device_port": self.device_port,
             "ca_path": str(self.ca_path),
         }
+
+
+def _h2_protocol(core: ApnsCore, environment: Environment) -> asyncio.Protocol:
+    """A connection's protocol (h2 is imported by the first connection, not at start)."""
+    from ._h2server import ApnsH2Protocol
+
+    return ApnsH2Protocol(core, environment)
 
 
 class ApnsEmulator:
@@ -80,7 +86,7 @@ class ApnsEmulator:
         ports: list[int] = []
         for env, port in (("sandbox", self._ports[0]), ("production", self._ports[1])):
             server = await loop.create_server(
-                lambda e=env: ApnsH2Protocol(self.core, e),  # type: ignore[misc]
+                lambda e=env: _h2_protocol(self.core, e),  # type: ignore[misc]
                 self.host,
                 port,
                 ssl=ctx,
