@@ -88,7 +88,6 @@ class PushWakeUp:
 
         self.emulator = ApnsEmulator(self.state_dir)
         self.info = await self.emulator.start()
-        self._key_file = self.emulator.create_key(TEAM_ID, KEY_ID, [self.bundle_id])
         self.registry = PKPushRegistry(
             asyncio.get_running_loop(),
             delegate=self,
@@ -105,11 +104,14 @@ class PushWakeUp:
 
     def _sender(self) -> ApnsSender:
         """The sender to the emulator, made with the first push this phone sends (aioapns
-        and pyOpenSSL are not loaded by a phone that only receives pushes)."""
+        and pyOpenSSL are not loaded by a phone that only receives pushes; nor is
+        ``cryptography``: the provider key is created and registered here too)."""
         if self.sender is None:
             from softphone.apns.sender import ApnsCredentials, ApnsSender, EmulatorEndpoint
 
-            assert self.info is not None and self._key_file is not None
+            assert self.emulator is not None and self.info is not None
+            if self._key_file is None:
+                self._key_file = self.emulator.create_key(TEAM_ID, KEY_ID, [self.bundle_id])
             self.sender = ApnsSender(
                 self.bundle_id,
                 ApnsCredentials(self._key_file, KEY_ID, TEAM_ID),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import jwt
 import pytest
@@ -83,3 +84,38 @@ def test_real_clock_token_is_fine() -> None:
         verify_provider_token(bearer(key, iat=time.time()), keys, time.time()).team_id
         == "TEAM000001"
     )
+
+
+def test_a_stored_key_is_parsed_from_its_pem_when_a_token_names_it(tmp_path: Path) -> None:
+    """Keys reloaded from the state dir stay PEM until used (start-up does not load
+    cryptography); the tokens they sign verify, and a PEM that is not an EC key is unknown."""
+    import json
+
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    from softphone.apns.emulator import ApnsEmulator
+
+    first = ApnsEmulator(tmp_path)
+    pem = first.create_key("TEAM000001", "K1").read_bytes()
+    key = ec.generate_private_key(ec.SECP256R1())
+    assert b"PRIVATE KEY" in pem
+    first.register_key("K2", "TEAM000001", key.public_key())
+    rsa_pem = (
+        rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        .public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        .decode()
+    )
+    (tmp_path / "keys" / "K3.json").write_text(
+        json.dumps({"key_id": "K3", "team_id": "TEAM000001", "public_key": rsa_pem})
+    )
+    again = ApnsEmulator(tmp_path)
+    assert isinstance(again.core.keys["K2"].public_key, bytes)
+    assert verify_provider_token(bearer(key, kid="K2"), again.core.keys, NOW).key_id == "K2"
+    with pytest.raises(ProviderAuthError) as info:
+        verify_provider_token(bearer(key, kid="K3"), again.core.keys, NOW)
+    assert info.value.reason == "InvalidProviderToken" and "unknown key id" in str(info.value)
+    with pytest.raises(ProviderAuthError) as info:
+        verify_provider_token(bearer(key, kid="K2", iat=NOW - 3601), again.core.keys, NOW)
+    assert info.value.reason == "ExpiredProviderToken"

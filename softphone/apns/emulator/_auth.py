@@ -1,11 +1,15 @@
-"""Provider authentication: ES256 JWT provider tokens (kid, iss = team id, iat < 1 h)."""
+"""Provider authentication: ES256 JWT provider tokens (kid, iss = team id, iat < 1 h).
+
+PyJWT and ``cryptography`` are imported by the first token to verify, not with the module
+(an emulator that has not yet been sent a push does not load them)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-import jwt
-from cryptography.hazmat.primitives.asymmetric import ec
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric import ec
 
 __all__ = ["ProviderAuthError", "ProviderKey", "TokenCache", "verify_provider_token"]
 
@@ -15,11 +19,14 @@ CLOCK_SKEW = 60.0
 
 @dataclass(frozen=True)
 class ProviderKey:
-    """A registered signing key (Apple: a .p8 "APNs auth key" of a team)."""
+    """A registered signing key (Apple: a .p8 "APNs auth key" of a team).
+
+    ``public_key`` may be its PEM (a key loaded from the state dir), parsed when a token
+    names it; a PEM that is not an EC key is then an unknown key, as if never loaded."""
 
     key_id: str
     team_id: str
-    public_key: ec.EllipticCurvePublicKey
+    public_key: ec.EllipticCurvePublicKey | bytes
     topics: frozenset[str] = field(default_factory=frozenset)  # empty: any topic
 
 
@@ -63,6 +70,8 @@ def verify_provider_token(header: str, keys: dict[str, ProviderKey], now: float)
 
 
 def _verify(header: str, keys: dict[str, ProviderKey], now: float) -> tuple[ProviderKey, float]:
+    import jwt
+
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise ProviderAuthError("MissingProviderToken", "authorization is not 'bearer <token>'")
@@ -75,12 +84,13 @@ def _verify(header: str, keys: dict[str, ProviderKey], now: float) -> tuple[Prov
         raise ProviderAuthError("InvalidProviderToken", f"alg {head.get('alg')!r} is not ES256")
     kid = head.get("kid")
     key = keys.get(kid) if isinstance(kid, str) else None
-    if key is None:
+    public = _public_key(key) if key is not None else None
+    if key is None or public is None:
         raise ProviderAuthError("InvalidProviderToken", f"unknown key id {kid!r}")
     try:
         claims = jwt.decode(
             token,
-            key.public_key,
+            public,
             algorithms=["ES256"],
             options={
                 "verify_iat": False,
@@ -105,3 +115,18 @@ def _verify(header: str, keys: dict[str, ProviderKey], now: float) -> tuple[Prov
             "ExpiredProviderToken", f"token is {now - iat:.0f} s old (max 3600)"
         )
     return key, float(iat)
+
+
+def _public_key(key: ProviderKey) -> ec.EllipticCurvePublicKey | None:
+    """The key's EC public key (parsing its PEM), or None if the PEM is not one."""
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    if isinstance(key.public_key, ec.EllipticCurvePublicKey):
+        return key.public_key
+    from cryptography.hazmat.primitives import serialization
+
+    try:
+        loaded = serialization.load_pem_public_key(key.public_key)
+    except (ValueError, TypeError):
+        return None
+    return loaded if isinstance(loaded, ec.EllipticCurvePublicKey) else None

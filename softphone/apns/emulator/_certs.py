@@ -1,19 +1,30 @@
 """Certificates for the emulator: a private CA, the server's cert (127.0.0.1/localhost
-and Apple's host names) and APNs-style client certificates (UID = bundle id)."""
+and Apple's host names) and APNs-style client certificates (UID = bundle id).
+
+``cryptography`` is imported only to make or read certificates: a state dir that already
+holds them is served by the stdlib ``ssl`` module from the PEM files (a phone's start-up
+does not load it)."""
 
 from __future__ import annotations
 
 import datetime
 import ipaddress
+import ssl
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+if TYPE_CHECKING:
+    from cryptography import x509
+    from cryptography.hazmat.primitives.asymmetric import ec
 
-__all__ = ["CertFiles", "client_cert_identity", "ensure_server_certs", "issue_client_cert"]
+__all__ = [
+    "CertFiles",
+    "client_cert_identity",
+    "ensure_server_certs",
+    "issue_client_cert",
+    "server_ssl_context",
+]
 
 SANDBOX_CN = "Apple Development IOS Push Services"
 PRODUCTION_CN = "Apple Push Services"
@@ -38,6 +49,8 @@ def _now() -> datetime.datetime:
 
 
 def _write_key(path: Path, key: ec.EllipticCurvePrivateKey) -> None:
+    from cryptography.hazmat.primitives import serialization
+
     path.write_bytes(
         key.private_bytes(
             serialization.Encoding.PEM,
@@ -49,6 +62,10 @@ def _write_key(path: Path, key: ec.EllipticCurvePrivateKey) -> None:
 
 
 def _load(cert: Path, key: Path) -> tuple[x509.Certificate, ec.EllipticCurvePrivateKey]:
+    from cryptography import x509
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+
     private = serialization.load_pem_private_key(key.read_bytes(), None)
     assert isinstance(private, ec.EllipticCurvePrivateKey)
     return x509.load_pem_x509_certificate(cert.read_bytes()), private
@@ -65,6 +82,11 @@ def ensure_server_certs(state_dir: Path) -> CertFiles:
     )
     if all(p.exists() for p in (files.ca_cert, files.ca_key, files.server_cert, files.server_key)):
         return files
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
     ca_key = ec.generate_private_key(ec.SECP256R1())
     ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Softphone APNs emulator CA")])
     ca = (
@@ -109,6 +131,11 @@ def issue_client_cert(files: CertFiles, bundle_id: str, sandbox_only: bool, out:
 
     ``sandbox_only`` gives Apple's "Development IOS Push Services" kind (sandbox only);
     otherwise the universal "Apple Push Services" kind (both environments)."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
     ca, ca_key = _load(files.ca_cert, files.ca_key)
     key = ec.generate_private_key(ec.SECP256R1())
     cn = f"{SANDBOX_CN if sandbox_only else PRODUCTION_CN}: {bundle_id}"
@@ -144,9 +171,24 @@ def issue_client_cert(files: CertFiles, bundle_id: str, sandbox_only: bool, out:
 
 def client_cert_identity(der: bytes) -> tuple[str, bool]:
     """(bundle id, sandbox_only) of a provider certificate presented by a client."""
+    from cryptography import x509
+    from cryptography.x509.oid import NameOID
+
     cert = x509.load_der_x509_certificate(der)
     uid = cert.subject.get_attributes_for_oid(NameOID.USER_ID)
     cn = cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
     bundle = str(uid[0].value) if uid else ""
     common = str(cn[0].value) if cn else ""
     return bundle, common.startswith(SANDBOX_CN)
+
+
+def server_ssl_context(cert: str, key: str, client_ca: str) -> ssl.SSLContext:
+    """TLS 1.2+ offering ALPN h2 (clients without ALPN, like aioapns, are accepted);
+    client certificates optional, verified against our CA."""
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.minimum_version = ssl.TLSVersion.TLSv1_2
+    ctx.load_cert_chain(cert, key)
+    ctx.load_verify_locations(client_ca)
+    ctx.verify_mode = ssl.CERT_OPTIONAL
+    ctx.set_alpn_protocols(["h2"])
+    return ctx

@@ -9,16 +9,15 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ec
+from typing import TYPE_CHECKING, Any
 
 from ._auth import ProviderKey
-from ._certs import CertFiles, ensure_server_certs, issue_client_cert
+from ._certs import CertFiles, ensure_server_certs, issue_client_cert, server_ssl_context
 from ._core import ApnsCore, Environment, Fault, Push, RecordedRequest
 from ._devices import DeviceChannelServer
-from ._h2server import ApnsH2Protocol, server_ssl_context
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric import ec
 
 __all__ = ["ApnsEmulator", "EmulatorInfo"]
 
@@ -44,6 +43,13 @@ class EmulatorInfo:
             "device_port": self.device_port,
             "ca_path": str(self.ca_path),
         }
+
+
+def _h2_protocol(core: ApnsCore, environment: Environment) -> asyncio.Protocol:
+    """A connection's protocol (h2 is imported by the first connection, not at start)."""
+    from ._h2server import ApnsH2Protocol
+
+    return ApnsH2Protocol(core, environment)
 
 
 class ApnsEmulator:
@@ -80,7 +86,7 @@ class ApnsEmulator:
         ports: list[int] = []
         for env, port in (("sandbox", self._ports[0]), ("production", self._ports[1])):
             server = await loop.create_server(
-                lambda e=env: ApnsH2Protocol(self.core, e),  # type: ignore[misc]
+                lambda e=env: _h2_protocol(self.core, e),  # type: ignore[misc]
                 self.host,
                 port,
                 ssl=ctx,
@@ -109,6 +115,9 @@ class ApnsEmulator:
     # -- provider credentials ---------------------------------------------------------------
     def create_key(self, team_id: str, key_id: str, topics: Iterable[str] = ()) -> Path:
         """A new ES256 .p8 key (like Apple's "APNs auth key"), registered; returns its path."""
+        from cryptography.hazmat.primitives import serialization
+        from cryptography.hazmat.primitives.asymmetric import ec
+
         private = ec.generate_private_key(ec.SECP256R1())
         path = self.state_dir / "keys" / f"AuthKey_{key_id}.p8"
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -131,6 +140,9 @@ class ApnsEmulator:
         topics: Iterable[str] = (),
     ) -> None:
         """Trust a provider key (public key object or PEM) for ``team_id``."""
+        from cryptography.hazmat.primitives import serialization
+        from cryptography.hazmat.primitives.asymmetric import ec
+
         if isinstance(public_key, bytes):
             loaded = serialization.load_pem_public_key(public_key)
             if not isinstance(loaded, ec.EllipticCurvePublicKey):
@@ -159,14 +171,17 @@ class ApnsEmulator:
         (self.state_dir / "keys" / f"{key_id}.json").unlink(missing_ok=True)
 
     def _load_keys(self) -> None:
+        """The keys registered before (their PEM is parsed by the first token naming them:
+        starting does not load ``cryptography``)."""
         for path in sorted((self.state_dir / "keys").glob("*.json")):
             try:
                 doc = json.loads(path.read_text())
-                loaded = serialization.load_pem_public_key(doc["public_key"].encode())
-                if isinstance(loaded, ec.EllipticCurvePublicKey):
-                    self.core.keys[doc["key_id"]] = ProviderKey(
-                        doc["key_id"], doc["team_id"], loaded, frozenset(doc.get("topics", []))
-                    )
+                pem = doc["public_key"]
+                if not isinstance(pem, str) or "-----BEGIN PUBLIC KEY-----" not in pem:
+                    continue
+                self.core.keys[doc["key_id"]] = ProviderKey(
+                    doc["key_id"], doc["team_id"], pem.encode(), frozenset(doc.get("topics", []))
+                )
             except (ValueError, KeyError, TypeError):
                 continue
 

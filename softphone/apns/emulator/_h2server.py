@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
-import ssl
 from dataclasses import dataclass, field
 
 import h2.config
@@ -14,24 +13,12 @@ import h2.events
 import h2.exceptions
 import h2.settings
 
-from ._certs import client_cert_identity
+from ._certs import client_cert_identity, server_ssl_context
 from ._core import BODY_CAP, ApnsCore, ApnsRequest, Environment
 
 log = logging.getLogger(__name__)
 
 __all__ = ["ApnsH2Protocol", "server_ssl_context"]
-
-
-def server_ssl_context(cert: str, key: str, client_ca: str) -> ssl.SSLContext:
-    """TLS 1.2+ offering ALPN h2 (clients without ALPN, like aioapns, are accepted);
-    client certificates optional, verified against our CA."""
-    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    ctx.minimum_version = ssl.TLSVersion.TLSv1_2
-    ctx.load_cert_chain(cert, key)
-    ctx.load_verify_locations(client_ca)
-    ctx.verify_mode = ssl.CERT_OPTIONAL
-    ctx.set_alpn_protocols(["h2"])
-    return ctx
 
 
 @dataclass
