@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import socket
 from pathlib import Path
 
 import pytest
@@ -76,3 +77,30 @@ async def test_bad_commands_are_reported_not_fatal() -> None:
         assert line.running
     finally:
         await line.stop()
+
+
+async def test_the_port_is_known_before_the_process_and_starts_are_shared() -> None:
+    line = TestLineProcess()
+    uri = line.uri
+    assert line.port > 0 and uri == f"sip:echo@127.0.0.1:{line.port}" and not line.running
+    try:
+        await asyncio.gather(line.ensure_started(), line.ensure_started(), line.wait_for("ready"))
+        assert line.running and line.uri == uri
+        assert [e.name for e in line.events].count("ready") == 1  # one process, not three
+        await line.ensure_started()
+        assert [e.name for e in line.events].count("ready") == 1
+    finally:
+        await line.stop()
+
+
+async def test_a_taken_port_makes_it_retry_on_another() -> None:
+    line = TestLineProcess()
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        sock.bind(("127.0.0.1", line.port))  # someone took the port it picked
+        taken = line.port
+        try:
+            await line.ensure_started()
+            assert line.running and line.port != taken
+            assert line.uri == f"sip:echo@127.0.0.1:{line.port}"
+        finally:
+            await line.stop()
