@@ -27,6 +27,8 @@ log = logging.getLogger(__name__)
 class TestLineError(RuntimeError):
     """The test line process could not start or died."""
 
+    __test__ = False  # not a pytest class
+
 
 @dataclass(frozen=True)
 class TestLineEvent:
@@ -66,6 +68,7 @@ class TestLineProcess:
         self._listeners: list[Callable[[TestLineEvent], None]] = []
         self._changed = asyncio.Event()
         self._lock = asyncio.Lock()
+        self._stops = 0  # stop() calls: a start that sees this change gives up
 
     def _pick_port(self) -> None:
         self.port = free_udp_port()
@@ -92,16 +95,19 @@ class TestLineProcess:
         async with self._lock:
             if self.running:
                 return
+            stops = self._stops
             try:
                 await self._start_once(timeout)
             except TestLineError as first:
+                if self._stops != stops:
+                    raise
                 # The port may have been taken since it was picked: one more try.
                 log.info("test line: %s; retrying on a new port", first)
                 self._pick_port()
                 try:
                     await self._start_once(timeout)
                 except TestLineError as exc:
-                    if self.on_start_error is not None:
+                    if self.on_start_error is not None and self._stops == stops:
                         self.on_start_error(str(exc))
                     raise
 
@@ -118,9 +124,10 @@ class TestLineProcess:
             entry = ["testline"] if frozen else ["-m", "softphone.sip.pjsua.testline"]
             argv = [sys.executable, *entry]
         after = len(self.events)
+        stops = self._stops
         self._stderr_tail = []
         try:
-            self._proc = await asyncio.create_subprocess_exec(
+            proc = await asyncio.create_subprocess_exec(
                 *argv,
                 "--port",
                 str(self.port),
@@ -134,33 +141,40 @@ class TestLineProcess:
             )
         except OSError as exc:
             raise TestLineError(f"the test line could not be started: {exc}") from exc
+        if self._stops != stops:  # stop() came while the process was being made
+            proc.kill()
+            await proc.wait()
+            raise TestLineError("the test line was stopped while it started")
+        self._proc = proc
         loop = asyncio.get_running_loop()
-        self._reader = loop.create_task(self._read())
-        self._stderr = loop.create_task(self._read_stderr())
+        self._reader = loop.create_task(self._read(proc))
+        self._stderr = loop.create_task(self._read_stderr(proc))
         try:
             ready = await self.wait_for("ready", timeout=timeout, after=after)
         except TimeoutError as exc:
-            await self.stop()
+            await self._halt()
             raise TestLineError(f"the test line did not start within {timeout:.0f} s") from exc
-        except TestLineError as exc:  # it exited before it listened
-            proc = self._proc
-            await self.stop()
+        except TestLineError as exc:  # it exited before it listened (or was stopped)
+            await self._halt()
+            if self._stops != stops:
+                raise TestLineError("the test line was stopped while it started") from exc
             if self._stderr is not None:
                 with contextlib.suppress(Exception):
                     await asyncio.wait_for(self._stderr, 2)
-            code = proc.returncode if proc is not None else None
+            code = proc.returncode
             detail = self._stderr_tail[-1] if self._stderr_tail else ""
             raise TestLineError(
                 f"the test line exited before it was ready (exit code {code})"
                 + (f": {detail}" if detail else "")
             ) from exc
+        if self._stops != stops:  # ready, but stop() already asked it to quit
+            raise TestLineError("the test line was stopped while it started")
         self.port = int(ready.fields["port"])
         self.uri = str(ready.fields["uri"])
 
-    async def _read_stderr(self) -> None:
+    async def _read_stderr(self, proc: asyncio.subprocess.Process) -> None:
         """Keep the last lines of the child's stderr (the reason if it fails to start)."""
-        proc = self._proc
-        assert proc is not None and proc.stderr is not None
+        assert proc.stderr is not None
         while True:
             raw = await proc.stderr.readline()
             if not raw:
@@ -169,10 +183,10 @@ class TestLineProcess:
             if text:
                 self._stderr_tail = [*self._stderr_tail[-4:], text]
 
-    async def _read(self) -> None:
-        assert self._proc is not None and self._proc.stdout is not None
+    async def _read(self, proc: asyncio.subprocess.Process) -> None:
+        assert proc.stdout is not None
         while True:
-            raw = await self._proc.stdout.readline()
+            raw = await proc.stdout.readline()
             if not raw:
                 break
             line = raw.decode(errors="replace").strip()
@@ -234,7 +248,12 @@ class TestLineProcess:
         await self._send(cmd="hangup")
 
     async def stop(self) -> None:
-        """Ask the line to quit; kill it if it does not within 5 s."""
+        """Ask the line to quit; kill it if it does not within 5 s. A start under way
+        gives up (no process is left behind)."""
+        self._stops += 1
+        await self._halt()
+
+    async def _halt(self) -> None:
         proc, self._proc = self._proc, None
         if proc is None:
             return

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from softphone.sip.testline import TestLineProcess
+from softphone.sip.testline import TestLineError, TestLineProcess
 from tests.lab.peers import free_udp_port, require
 
 pytestmark = pytest.mark.integration
@@ -104,3 +104,20 @@ async def test_a_taken_port_makes_it_retry_on_another() -> None:
             assert line.uri == f"sip:echo@127.0.0.1:{line.port}"
         finally:
             await line.stop()
+
+
+async def test_stop_during_a_start_leaves_no_process() -> None:
+    line = TestLineProcess()
+    starting = asyncio.create_task(line.ensure_started())
+    while line._proc is None:  # the child exists and is starting pjsua2 (not ready yet)
+        await asyncio.sleep(0)
+    assert not line.events
+    await line.stop()
+    with pytest.raises(TestLineError, match="stopped while it started"):
+        await starting
+    assert not line.running
+    await line.ensure_started()  # a later use starts it again
+    try:
+        assert line.running
+    finally:
+        await line.stop()
