@@ -30,7 +30,7 @@ from softphone.sip import (
     SipError,
     TransportConfig,
 )
-from softphone.sip.testline import TestLineError, TestLineProcess
+from softphone.sip.testline import TestLineProcess
 
 if TYPE_CHECKING:  # heavy (numpy, aiohttp, the APNs stack): imported when first used
     from softphone.audio import AudioSystem
@@ -154,6 +154,11 @@ class PhoneRuntime:
         )
         self.server: ControlServer | None = None
         self.test_line: TestLineProcess | None = TestLineProcess() if with_test_line else None
+        if self.test_line is not None:
+            # The line's process starts on first use (see _before_dial); its URI is
+            # known now. Start failures are shown like other problems.
+            self.test_line.on_start_error = lambda msg: self.problems.append(f"test line: {msg}")
+            self.app.before_dial = self._before_dial
         self.registrations: dict[str, RegistrationStateChanged] = {}
         self.media_watch = MediaWatch(
             self.app,
@@ -210,8 +215,26 @@ class PhoneRuntime:
             return f"sip:{text.replace(' ', '')}@{host}"
         raise ValueError(f"cannot call '{text}': no account is set up; use a SIP URI")
 
+    async def _before_dial(self, uri: str) -> str | None:
+        """Start the test line's process before the first call to it (raises
+        TestLineError with the reason, which fails the call)."""
+        line = self.test_line
+        if line is None:
+            return None
+        host = uri.split("@", 1)[-1].split(";", 1)[0].split(">", 1)[0]
+        if host != line.host:
+            return None
+        await line.ensure_started()
+        if line.host == host:
+            return None
+        # The picked port was taken, so the line listens on another one: follow it.
+        self.app.direct_hosts.discard(host)
+        self.app.direct_hosts.add(line.host)
+        return uri.replace(host, line.host, 1)
+
     async def start(self) -> None:
-        """Start SIP, the accounts, the test line and the control API; problems are kept
+        """Start SIP, the accounts and the control API (the test line's process waits
+        for its first use); problems are kept
         in ``problems`` for the UI rather than raised (the phone still runs)."""
         self.started_at = time.monotonic()
         await self.engine.start(engine_config(self.settings))
@@ -233,13 +256,8 @@ class PhoneRuntime:
             except Exception as exc:  # the phone works without push; say why
                 self.problems.append(f"push wake-up unavailable: {exc}")
                 self.push = None
-        if self.test_line is not None:
-            try:
-                await self.test_line.start()
-                self.app.direct_hosts.add(self.test_line.uri.split("@", 1)[-1])
-            except TestLineError as exc:
-                self.problems.append(f"test line: {exc}")
-                self.test_line = None
+        if self.test_line is not None:  # its process starts when first dialled or used
+            self.app.direct_hosts.add(self.test_line.host)
         from softphone.control.server import ControlServer
 
         self.server = ControlServer(self.control)

@@ -174,6 +174,10 @@ class VoipApp:
         self.accounts: list[str] = []
         #: host:port reached without an account (the embedded test line).
         self.direct_hosts: set[str] = set()
+        #: Awaited with the URI before an outgoing call is dialled (the runtime starts the
+        #: test line on first use); it may return the URI to dial instead, and an
+        #: exception fails the call with its message.
+        self.before_dial: Callable[[str], Awaitable[str | None]] | None = None
         self._unsubscribe = engine.subscribe(self._on_sip_event)
 
     # ---- events -----------------------------------------------------------------
@@ -338,6 +342,11 @@ class VoipApp:
     async def _start(self, call: PhoneCall, action: CXStartCallAction) -> None:
         try:
             uri = self._resolve_uri(call.handle)
+            if self.before_dial is not None:
+                try:
+                    uri = await self.before_dial(uri) or uri
+                except Exception as exc:  # e.g. the test line could not start
+                    raise ValueError(str(exc)) from exc
             account = call.account_id
             host = uri.split("@", 1)[-1].split(";", 1)[0].split(">", 1)[0]
             if account is None and host not in self.direct_hosts and self.accounts:

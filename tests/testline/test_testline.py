@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import socket
 from pathlib import Path
 
 import pytest
 
-from softphone.sip.testline import TestLineProcess
+from softphone.sip.testline import TestLineError, TestLineProcess
 from tests.lab.peers import free_udp_port, require
 
 pytestmark = pytest.mark.integration
@@ -73,6 +74,50 @@ async def test_bad_commands_are_reported_not_fatal() -> None:
         assert "unknown command" in err.fields["message"]
         await line.ring("not a uri")
         await line.wait_for("error", after=line.events.index(err) + 1)
+        assert line.running
+    finally:
+        await line.stop()
+
+
+async def test_the_port_is_known_before_the_process_and_starts_are_shared() -> None:
+    line = TestLineProcess()
+    uri = line.uri
+    assert line.port > 0 and uri == f"sip:echo@127.0.0.1:{line.port}" and not line.running
+    try:
+        await asyncio.gather(line.ensure_started(), line.ensure_started(), line.wait_for("ready"))
+        assert line.running and line.uri == uri
+        assert [e.name for e in line.events].count("ready") == 1  # one process, not three
+        await line.ensure_started()
+        assert [e.name for e in line.events].count("ready") == 1
+    finally:
+        await line.stop()
+
+
+async def test_a_taken_port_makes_it_retry_on_another() -> None:
+    line = TestLineProcess()
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        sock.bind(("127.0.0.1", line.port))  # someone took the port it picked
+        taken = line.port
+        try:
+            await line.ensure_started()
+            assert line.running and line.port != taken
+            assert line.uri == f"sip:echo@127.0.0.1:{line.port}"
+        finally:
+            await line.stop()
+
+
+async def test_stop_during_a_start_leaves_no_process() -> None:
+    line = TestLineProcess()
+    starting = asyncio.create_task(line.ensure_started())
+    while line._proc is None:  # the child exists and is starting pjsua2 (not ready yet)
+        await asyncio.sleep(0)
+    assert not line.events
+    await line.stop()
+    with pytest.raises(TestLineError, match="stopped while it started"):
+        await starting
+    assert not line.running
+    await line.ensure_started()  # a later use starts it again
+    try:
         assert line.running
     finally:
         await line.stop()
