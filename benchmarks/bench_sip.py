@@ -187,10 +187,14 @@ def _engine_default(port: int) -> subprocess.Popen[bytes]:
     return _start_engine(port, False)
 
 
-def _start_bare(port: int, ringing: bool = True) -> subprocess.Popen[bytes]:
+def _start_bare(
+    port: int, ringing: bool = True, log_messages: bool = False
+) -> subprocess.Popen[bytes]:
     args = [sys.executable, "-m", "benchmarks.bench_sip", "--serve-bare", str(port)]
     if not ringing:
         args.append("--no-ringing")
+    if log_messages:
+        args.append("--bare-log")
     return subprocess.Popen(args, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
@@ -198,10 +202,12 @@ def _start_bare_200(port: int) -> subprocess.Popen[bytes]:
     return _start_bare(port, False)
 
 
-def serve_bare(port: int, ringing: bool) -> int:
+def serve_bare(port: int, ringing: bool, log_messages: bool = False) -> int:
     """The bare pjsua2 reference: the same EpConfig, codecs and account media settings as
     our engine, answering 180 then 200 like a phone (``ringing``) or 200 at once, polled
-    by a plain ``libHandleEvents`` loop with no Python layer on top."""
+    by a plain ``libHandleEvents`` loop with no Python layer on top. ``log_messages``:
+    PJSIP's message log at level 4 to the least a Python writer can do (keep each SIP
+    message's text), the reference for our engine with the Inspector's SIP ladder on."""
     import gc
     import signal
 
@@ -266,9 +272,22 @@ def serve_bare(port: int, ringing: bool) -> int:
     cfg.uaConfig.mainThreadOnly = True
     cfg.uaConfig.maxCalls = 4
     cfg.uaConfig.stunIgnoreFailure = True
-    cfg.logConfig.msgLogging = False
-    cfg.logConfig.level = 0
-    cfg.logConfig.consoleLevel = 0
+    kept: list[str] = []
+
+    class KeepMessages(pj.LogWriter):  # type: ignore[misc]
+        def write(self, entry: Any) -> None:
+            msg = entry.msg
+            if "bytes Re" in msg:
+                kept.append(msg)
+                del kept[:-100]
+
+    writer = KeepMessages()
+    cfg.logConfig.msgLogging = log_messages
+    cfg.logConfig.level = 4 if log_messages else 0
+    cfg.logConfig.consoleLevel = 4 if log_messages else 0
+    if log_messages:
+        cfg.logConfig.writer = writer
+        cfg.logConfig.decor = 0
     cfg.medConfig.clockRate = 16000
     cfg.medConfig.sndClockRate = 16000
     cfg.medConfig.channelCount = 1
@@ -421,11 +440,12 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--serve-bare", type=int, default=0, help=argparse.SUPPRESS)
     ap.add_argument("--no-log", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--no-ringing", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument("--bare-log", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.serve_engine:
         return serve_engine(args.serve_engine, not args.no_log)
     if args.serve_bare:
-        return serve_bare(args.serve_bare, not args.no_ringing)
+        return serve_bare(args.serve_bare, not args.no_ringing, args.bare_log)
     for tool in ("sipp", "baresip"):
         if shutil.which(tool) is None:
             print(f"{tool} is not installed (Debian sip-tester / baresip-core)")
@@ -437,6 +457,7 @@ def main(argv: list[str]) -> int:
             _run("softphone engine", _engine_default, args.calls, work),
             _run("bare pjsua2 200 only", _start_bare_200, args.calls, work),
             _run("engine + msg log", lambda p: _start_engine(p, True), args.calls, work),
+            _run("bare + msg log", lambda p: _start_bare(p, True, True), args.calls, work),
             _run("baresip", lambda p: _start_baresip(p, work), args.calls, work),
         ]
         memory = [
@@ -466,6 +487,12 @@ def main(argv: list[str]) -> int:
         ours.median_ms <= 1.3 * bare.median_ms + 0.1
         and ours.cpu_ms_per_call <= 1.3 * bare.cpu_ms_per_call
         and growth < 10
+    )
+    logged, bare_logged = results[3], results[4]
+    print(
+        f"with the SIP message log on both sides (the app's Inspector ladder): setup"
+        f" x{logged.median_ms / max(bare_logged.median_ms, 1e-3):.2f},"
+        f" cpu x{logged.cpu_ms_per_call / max(bare_logged.cpu_ms_per_call, 1e-3):.2f}"
     )
     print(
         "targets (default engine vs bare 180+200, growth after warm-up):",

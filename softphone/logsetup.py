@@ -31,10 +31,22 @@ _REDACTIONS: tuple[tuple[re.Pattern[str], str], ...] = (
 LOG_FORMAT = "%(asctime)s %(levelname)-7s %(name)s: %(message)s"
 
 
+# What each redaction needs to find in the lower-cased text before its regex is worth
+# running (a SIP message is redacted on every send/receive for the Inspector's ladder).
+_NEEDLES: tuple[tuple[str, ...], ...] = (
+    ("authorization",),
+    ("bearer",),
+    ("password", "passwd", "passphrase", "secret", "pwd"),
+    ("sip",),
+)
+
+
 def redact(text: str) -> str:
     """``text`` with SIP digest credentials, bearer tokens and passwords replaced."""
-    for pattern, repl in _REDACTIONS:
-        text = pattern.sub(repl, text)
+    low = text.lower()
+    for (pattern, repl), needles in zip(_REDACTIONS, _NEEDLES, strict=True):
+        if any(n in low for n in needles):
+            text = pattern.sub(repl, text)
     return text
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -35,15 +36,18 @@ class LogWriter(pj.LogWriter):
         self._sink = sink
 
     def write(self, entry: pj.LogEntry) -> None:
-        def run() -> None:
+        # Called for every PJSIP log line at level 4: the common case (not a SIP message)
+        # returns before anything else is made.
+        try:
             msg = entry.msg
             if "bytes Re" not in msg:
                 return
             ev = parse_log_entry(msg)
             if ev is not None:
                 self._sink(ev)
-
-        guarded("LogWriter.write", run)
+        except BaseException:
+            with contextlib.suppress(BaseException):
+                log.exception("pjsua2 callback LogWriter.write failed")
 
 
 class Account(pj.Account):
