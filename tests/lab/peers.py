@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import shutil
+import signal
 import socket
 import subprocess
 import time
@@ -63,7 +66,10 @@ class Kamailio:
             for k, v in (defines or {}).items():
                 args += ["-A", f"{k}={v}" if v else k]
             self._log = open(self.log_path, "wb")  # noqa: SIM115 - closed in stop()
-            self.proc = subprocess.Popen(args, stdout=self._log, stderr=subprocess.STDOUT)
+            # its own process group: stop() must take Kamailio's forked workers too
+            self.proc = subprocess.Popen(
+                args, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True
+            )
             try:
                 self._wait_ready()
                 return
@@ -103,11 +109,18 @@ class Kamailio:
         return self.log_path.read_text(errors="replace")
 
     def stop(self) -> None:
-        self.proc.terminate()
+        """SIGTERM to Kamailio's process group, then SIGKILL to whatever is left of it
+        (a worker stuck in shutdown once outlived its main process and the test run)."""
+        pgid = self.proc.pid
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(pgid, signal.SIGTERM)
         try:
             self.proc.wait(10)
         except subprocess.TimeoutExpired:
-            self.proc.kill()
+            pass
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(pgid, signal.SIGKILL)
+        with contextlib.suppress(subprocess.TimeoutExpired):
             self.proc.wait(5)
         self._log.close()
 
