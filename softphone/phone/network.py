@@ -15,11 +15,12 @@ import contextlib
 import logging
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterable
+
+from softphone.sip.sockets import own_inet_sockets
 
 log = logging.getLogger(__name__)
 
@@ -32,28 +33,9 @@ class NetworkLossError(Exception):
 
 
 def process_ports(exclude: Iterable[int] = ()) -> set[int]:
-    """Local TCP/UDP ports of this process's IPv4/IPv6 sockets (Linux ``/proc/self/fd``)."""
+    """Local TCP/UDP ports of this process's IPv4/IPv6 sockets."""
     skip = set(exclude)
-    ports: set[int] = set()
-    try:
-        fds = [int(n) for n in os.listdir("/proc/self/fd")]
-    except OSError:
-        return ports
-    for fd in fds:
-        try:
-            sock = socket.socket(fileno=fd)
-        except OSError:
-            continue
-        try:
-            if sock.family in (socket.AF_INET, socket.AF_INET6):
-                port = sock.getsockname()[1]
-                if port and port not in skip:
-                    ports.add(int(port))
-        except OSError:
-            pass
-        finally:
-            sock.detach()
-    return ports
+    return {port for _fd, port in own_inet_sockets() if port not in skip}
 
 
 def _ruleset(table: str, mode: str) -> str:

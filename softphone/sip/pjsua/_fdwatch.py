@@ -5,32 +5,14 @@ its earliest timer is due)."""
 from __future__ import annotations
 
 import ctypes
-import os
-import socket
 from typing import Any
 
+from softphone.sip.sockets import own_inet_sockets
 
-def socket_fds_bound_to(ports: set[int], limit: int = 4096) -> list[int]:
+
+def socket_fds_bound_to(ports: set[int]) -> list[int]:
     """File descriptors of this process's sockets bound to one of ``ports`` (POSIX)."""
-    try:
-        candidates = [int(n) for n in os.listdir("/proc/self/fd")]
-    except OSError:
-        candidates = list(range(3, limit))
-    found = []
-    for fd in candidates:
-        try:
-            s = socket.socket(fileno=fd)
-        except OSError:
-            continue
-        try:
-            name = s.getsockname()
-            if isinstance(name, tuple) and len(name) >= 2 and name[1] in ports:
-                found.append(fd)
-        except OSError:
-            pass
-        finally:
-            s.detach()
-    return found
+    return [fd for fd, port in own_inet_sockets() if port in ports]
 
 
 class _TimeVal(ctypes.Structure):
