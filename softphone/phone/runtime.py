@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import re
 import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -20,7 +19,7 @@ from softphone.phone.media_watch import MediaWatch
 from softphone.phone.network import NetworkLoss, NetworkLossError, process_ports
 from softphone.phone.recents_recorder import RecentsRecorder, load_call_directory
 from softphone.phone.voip_app import AudioControl, VoipApp
-from softphone.recents import RecentsError, RecentsStore
+from softphone.recents import RecentsError, RecentsStore, e164
 from softphone.settings import SecretStore, Settings
 from softphone.sip import (
     AccountConfig,
@@ -422,10 +421,10 @@ class PhoneRuntime:
     @staticmethod
     def _directory_number(handle: str) -> int:
         """CallKit's CXCallDirectoryPhoneNumber: the E.164 digits of a phone number."""
-        digits = "".join(ch for ch in handle if ch.isdigit())
-        if not digits or not re.fullmatch(r"\+?[\d\s().-]+", handle.strip()):
-            raise ValueError(f"only phone numbers can be blocked, not {handle!r}")
-        return int(digits)
+        try:
+            return e164(handle)
+        except RecentsError:
+            raise ValueError(f"only phone numbers can be blocked, not {handle!r}") from None
 
     def is_blocked(self, handle: str) -> bool:
         """Whether the call directory blocks this number (False for SIP addresses)."""
@@ -433,7 +432,7 @@ class PhoneRuntime:
             number = self._directory_number(handle)
         except ValueError:
             return False
-        return number in set(self.system.call_directory.blocked_numbers)
+        return number in self.system.call_directory.blocked_numbers
 
     def set_blocked(self, handle: str, blocked: bool) -> None:
         """Block or unblock a number, as iOS's "Block this Caller" (the call directory,
@@ -512,9 +511,7 @@ class PhoneRuntime:
                         await self.system.set_held(call_uuid, False)
             self.app.emit_external("cellular.call-ended")
 
-        task = asyncio.ensure_future(resume())
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        self._track(resume())
 
     def _addresses(self) -> dict[str, str]:
         out: dict[str, str] = {}
