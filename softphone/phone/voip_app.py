@@ -670,21 +670,26 @@ class VoipApp:
         cause = getattr(event.cause, "value", str(event.cause))
         header = getattr(event, "reason_header", "") or call.cancel_reason
         reason = ended_reason(str(cause), event.code, header)
-        try:
-            self.provider.report_call_ended(call.uuid, None, reason)
-        except CallKitError as exc:
-            log.info("report_call_ended: %s", exc)
-        if self.audio is not None:
-            self.audio.end_tone()
-        self._emit(
-            "call.ended",
+        self._report_ended(
             call.uuid,
+            reason,
             by="remote",
             code=event.code,
             reason=event.reason,
             cause=cause,
             ended_reason=reason.value,
         )
+
+    def _report_ended(self, call_uuid: _uuid.UUID, why: CXCallEndedReason, **event: Any) -> None:
+        """Tell the system a call ended by itself (Apple: ``reportCall(with:endedAt:reason:)``),
+        play the end tone and emit ``call.ended`` with ``event``."""
+        try:
+            self.provider.report_call_ended(call_uuid, None, why)
+        except CallKitError as exc:
+            log.info("report_call_ended: %s", exc)
+        if self.audio is not None:
+            self.audio.end_tone()
+        self._emit("call.ended", call_uuid, **event)
 
     def fail_call(self, call_uuid: _uuid.UUID, reason: str) -> None:
         """End a call the app gave up on (e.g. no media for too long): hang SIP up and
@@ -694,13 +699,9 @@ class VoipApp:
             return
         if call.sip_call_id is not None:
             self._spawn(self._hangup_quietly(call.sip_call_id))
-        try:
-            self.provider.report_call_ended(call_uuid, None, CXCallEndedReason.FAILED)
-        except CallKitError as exc:
-            log.info("report_call_ended: %s", exc)
-        if self.audio is not None:
-            self.audio.end_tone()
-        self._emit("call.ended", call_uuid, by="app", reason=reason, cause="failed")
+        self._report_ended(
+            call_uuid, CXCallEndedReason.FAILED, by="app", reason=reason, cause="failed"
+        )
 
     async def close(self) -> None:
         """Hang every call up and stop listening to the engine."""
