@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from softphone.callkit import CallSystem
 from softphone.phone.voip_app import AppEvent, VoipApp
-from softphone.sip import SipEngine, SipError
+from softphone.sip import CallStats, SipEngine, SipError
 
 log = logging.getLogger(__name__)
 
@@ -19,6 +19,7 @@ log = logging.getLogger(__name__)
 class _Flow:
     packets: int
     changed_at: float
+    stats: CallStats
     lost: bool = False
 
 
@@ -55,6 +56,12 @@ class MediaWatch:
     @property
     def lost_calls(self) -> set[_uuid.UUID]:
         return {u for u, f in self._flows.items() if f.lost}
+
+    def latest(self, call_uuid: _uuid.UUID) -> CallStats | None:
+        """The statistics of a watched call from the last round (the quality badge reads
+        them instead of asking the engine again)."""
+        flow = self._flows.get(call_uuid)
+        return flow.stats if flow is not None else None
 
     def start(self) -> None:
         if self._task is None:
@@ -101,14 +108,16 @@ class MediaWatch:
             ):
                 continue
             try:
-                packets = self._engine.call_stats(call.sip_call_id).packets_received
+                stats = self._engine.call_stats(call.sip_call_id)
             except SipError:
                 continue
+            packets = stats.packets_received
             watched.add(call.uuid)
             flow = self._flows.get(call.uuid)
             if flow is None:
-                self._flows[call.uuid] = _Flow(packets, now)
+                self._flows[call.uuid] = _Flow(packets, now, stats)
                 continue
+            flow.stats = stats
             if packets != flow.packets:
                 flow.packets, flow.changed_at = packets, now
                 if flow.lost:

@@ -94,10 +94,12 @@ class RuntimePhoneService:
         now = time.monotonic()
         if cached is not None and now - cached[0] < 1.0:
             return cached[1]
-        try:
-            stats = self.runtime.engine.call_stats(phone_call.sip_call_id)
-        except SipError:
-            return None
+        stats = self.runtime.media_watch.latest(call.uuid)  # polled each second anyway
+        if stats is None:
+            try:
+                stats = self.runtime.engine.call_stats(phone_call.sip_call_id)
+            except SipError:
+                return None
         quality = CallQuality(
             stats.codec.split("/", 1)[0],
             round(stats.mos, 1) if stats.mos else None,
