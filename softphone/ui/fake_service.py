@@ -23,6 +23,7 @@ from softphone.ui.service import (
     CallState,
     DeviceSnapshot,
     IntentResult,
+    Subscribers,
     UiError,
 )
 
@@ -81,7 +82,7 @@ class FakePhoneUiService:
         )
         self._errors: list[UiError] = []
         self._settings: dict[str, Any] = copy.deepcopy(DEFAULT_SETTINGS)
-        self._subscribers: list[Callable[[], None]] = []
+        self._subscribers = Subscribers()
         self._ids = itertools.count(1)
         self.intents: list[tuple[str, tuple[Any, ...]]] = []
         self.dtmf_sent: str = ""
@@ -97,13 +98,7 @@ class FakePhoneUiService:
         return list(self._errors)
 
     def subscribe(self, callback: Callable[[], None]) -> Callable[[], None]:
-        self._subscribers.append(callback)
-
-        def unsubscribe() -> None:
-            if callback in self._subscribers:
-                self._subscribers.remove(callback)
-
-        return unsubscribe
+        return self._subscribers.add(callback)
 
     # ---- PhoneUiService: intents ----------------------------------------------------
     def dial(self, target: str) -> IntentResult:
@@ -318,8 +313,7 @@ class FakePhoneUiService:
         return f"00000000-0000-4000-8000-{next(self._ids):012d}"
 
     def _notify(self) -> None:
-        for callback in list(self._subscribers):
-            callback()
+        self._subscribers.notify()
 
     def _find(self, uuid: str) -> CallSnapshot | None:
         return next((c for c in self._calls if c.uuid == uuid), None)

@@ -24,6 +24,7 @@ from softphone.ui.service import (
     CallState,
     DeviceSnapshot,
     IntentResult,
+    Subscribers,
     UiError,
 )
 from softphone.ui.starting_service import settings_view
@@ -44,7 +45,7 @@ class RuntimePhoneService:
     def __init__(self, runtime: PhoneRuntime) -> None:
         self.runtime = runtime
         self.system = runtime.system
-        self._subscribers: list[Callable[[], None]] = []
+        self._subscribers = Subscribers()
         self._ringing: set[str] = set()
         self._remote_hold: set[str] = set()
         self._media_lost: set[str] = set()
@@ -168,17 +169,10 @@ class RuntimePhoneService:
         self._notify()
 
     def subscribe(self, callback: Callable[[], None]) -> Callable[[], None]:
-        self._subscribers.append(callback)
-
-        def unsubscribe() -> None:
-            if callback in self._subscribers:
-                self._subscribers.remove(callback)
-
-        return unsubscribe
+        return self._subscribers.add(callback)
 
     def _notify(self) -> None:
-        for cb in list(self._subscribers):
-            cb()
+        self._subscribers.notify()
 
     def _on_sip_event(self, event: object) -> None:
         # Registration changes the status bar; per-message log events change no screen.

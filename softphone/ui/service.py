@@ -28,6 +28,27 @@ class CallState(str, enum.Enum):
     ENDED = "ended"
 
 
+class Subscribers:
+    """The screens' change callbacks of a ``PhoneUiService`` (``subscribe``/notify)."""
+
+    def __init__(self) -> None:
+        self._callbacks: list[Callable[[], None]] = []
+
+    def add(self, callback: Callable[[], None]) -> Callable[[], None]:
+        """Register ``callback``; returns the function that unregisters it."""
+        self._callbacks.append(callback)
+
+        def unsubscribe() -> None:
+            if callback in self._callbacks:
+                self._callbacks.remove(callback)
+
+        return unsubscribe
+
+    def notify(self) -> None:
+        for callback in list(self._callbacks):
+            callback()
+
+
 @dataclass(frozen=True)
 class CallQuality:
     """Call statistics for the quality badge (MOS 1..5 as in ITU-T P.800)."""

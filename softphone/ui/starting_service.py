@@ -19,6 +19,7 @@ from softphone.ui.service import (
     DeviceSnapshot,
     IntentResult,
     PhoneUiService,
+    Subscribers,
     UiError,
 )
 
@@ -35,7 +36,7 @@ class StartingPhoneService:
         self._settings = settings
         self._test_line = test_line
         self._real: Any = None
-        self._subscribers: list[Callable[[], None]] = []
+        self._subscribers = Subscribers()
 
     @property
     def attached(self) -> bool:
@@ -48,8 +49,7 @@ class StartingPhoneService:
         self._notify()
 
     def _notify(self) -> None:
-        for callback in list(self._subscribers):
-            callback()
+        self._subscribers.notify()
 
     def _running(self) -> Any:
         if self._real is None:
@@ -83,13 +83,7 @@ class StartingPhoneService:
         return self._real.errors() if self._real is not None else []
 
     def subscribe(self, callback: Callable[[], None]) -> Callable[[], None]:
-        self._subscribers.append(callback)
-
-        def unsubscribe() -> None:
-            if callback in self._subscribers:
-                self._subscribers.remove(callback)
-
-        return unsubscribe
+        return self._subscribers.add(callback)
 
     # ---- intents (the running phone's, or "still starting") ----------------------------
 
