@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from .pulse_server import PulseServer
+from .pulse_server import PulseServer, serving
 
 
 @pytest.fixture(scope="module")
@@ -15,10 +15,5 @@ def pulse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PulseServer]:
     """A private headless PulseAudio with virtual mic/speaker/ringer; this process
     talks to it through PULSE_SERVER for the module's duration."""
     directory: Path = tmp_path_factory.mktemp("pulse")
-    server = PulseServer(directory).start()
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("PULSE_SERVER", server.server)
-        try:
-            yield server
-        finally:
-            server.stop()
+    with serving(directory) as server:
+        yield server

@@ -15,6 +15,8 @@ import os
 import shutil
 import subprocess
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -197,6 +199,21 @@ class PulseServer:
         usable = len(data) // (2 * channels) * 2 * channels
         samples = np.frombuffer(data[:usable], dtype="<i2").astype(np.float64) / 32768
         return samples if channels == 1 else samples.reshape(-1, channels)
+
+
+@contextmanager
+def serving(directory: Path) -> Iterator[PulseServer]:
+    """A started server in ``directory`` that this process reaches via PULSE_SERVER
+    while the block runs; stopped (and PULSE_SERVER restored) afterwards."""
+    import pytest
+
+    server = PulseServer(directory).start()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("PULSE_SERVER", server.server)
+        try:
+            yield server
+        finally:
+            server.stop()
 
 
 def pulseaudio_installed() -> bool:

@@ -6,8 +6,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +14,7 @@ import pytest
 
 from softphone.control import ControlClientError
 from softphone.testing import RunningPhone, start_phone, stop_phone
+from tests.control.polling import until
 
 pytestmark = pytest.mark.integration
 
@@ -48,17 +48,6 @@ def pair(phones: tuple[RunningPhone, RunningPhone]) -> Iterator[tuple[RunningPho
                 pass  # ended by the other side meanwhile
     for phone in phones:
         until(lambda p=phone: p.state()["calls"] == [], "calls left over")  # type: ignore[misc]
-
-
-def until(check: Callable[[], object], what: str, timeout: float = 10.0) -> Any:
-    deadline = time.monotonic() + timeout
-    while True:
-        value = check()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting: {what}")
-        time.sleep(0.05)
 
 
 def by_uuid(calls: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:

@@ -6,10 +6,8 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -18,19 +16,9 @@ from softphone.phone.runtime import PhoneRuntime
 from softphone.settings import Settings
 from softphone.sip.pjsua import create_engine
 from softphone.testing import RunningPhone
+from tests.control.polling import until
 
 pytestmark = pytest.mark.integration
-
-
-def until(check: Callable[[], Any], what: str, timeout: float = 10.0) -> Any:
-    deadline = time.monotonic() + timeout
-    while True:
-        value = check()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting: {what}")
-        time.sleep(0.05)
 
 
 def test_contacts_add_list_remove(softphone: Callable[..., RunningPhone]) -> None:

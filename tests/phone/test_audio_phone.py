@@ -14,20 +14,15 @@ from softphone.audio import AudioSystem, DeviceChoice
 from softphone.phone.runtime import PhoneRuntime
 from softphone.settings import Settings
 from softphone.sip.pjsua import create_engine
-from tests.audio.pulse_server import PulseServer, analyse, tone
+from tests.audio.pulse_server import PulseServer, analyse, serving, tone
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 
 @pytest.fixture(scope="module")
 def pulse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PulseServer]:
-    server = PulseServer(tmp_path_factory.mktemp("pulse-phone")).start()
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("PULSE_SERVER", server.server)
-        try:
-            yield server
-        finally:
-            server.stop()
+    with serving(tmp_path_factory.mktemp("pulse-phone")) as server:
+        yield server
 
 
 @pytest.fixture

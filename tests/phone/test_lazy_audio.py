@@ -15,7 +15,7 @@ from softphone.phone.audio_control import LateBridge, LazyAudioSystem
 from softphone.phone.runtime import PhoneRuntime
 from softphone.settings import Settings
 from softphone.sip.pjsua import create_engine
-from tests.audio.pulse_server import PulseServer, analyse, tone
+from tests.audio.pulse_server import PulseServer, analyse, serving, tone
 
 
 class _Recorder:
@@ -69,13 +69,8 @@ def test_a_failing_factory_gives_a_silent_system_and_says_why() -> None:
 
 @pytest.fixture(scope="module")
 def pulse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PulseServer]:
-    server = PulseServer(tmp_path_factory.mktemp("pulse-lazy")).start()
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("PULSE_SERVER", server.server)
-        try:
-            yield server
-        finally:
-            server.stop()
+    with serving(tmp_path_factory.mktemp("pulse-lazy")) as server:
+        yield server
 
 
 @pytest.fixture

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable
+
 from PySide6.QtCore import QEvent, QEventLoop, QPoint, QPointF, Qt, QTimer
 from PySide6.QtGui import QGuiApplication, QKeyEvent
 from PySide6.QtQuick import QQuickItem
@@ -15,6 +18,17 @@ def pump(ms: int = 0) -> None:
     loop = QEventLoop()
     QTimer.singleShot(ms, loop.quit)
     loop.exec()
+
+
+async def until(check: Callable[[], bool], timeout: float = 10.0) -> None:
+    """Wait (letting Qt and asyncio run) until ``check()`` is true; fail after ``timeout``."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not check():
+        if loop.time() > deadline:
+            raise AssertionError("timed out waiting on the screens")
+        pump(10)
+        await asyncio.sleep(0.02)
 
 
 def find(win: PhoneWindow, name: str) -> QQuickItem:

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -48,24 +47,14 @@ async def lab_win(qapp: object, tmp_path: Path) -> AsyncIterator[tuple[PhoneRunt
         await runtime.stop()
 
 
-async def _until(check: Callable[[], bool], timeout: float = 10.0) -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not check():
-        if loop.time() > deadline:
-            raise AssertionError("timed out")
-        d.pump(10)
-        await asyncio.sleep(0.02)
-
-
 async def test_push_console_rings_this_phone(lab_win: tuple[PhoneRuntime, PhoneWindow]) -> None:
     _runtime, win = lab_win
     assert win.lab is not None
     win.lab.nextPreset()  # quickblox
     assert win.lab.property("preset") == "quickblox"
     win.lab.run("push")
-    await _until(lambda: "APNs 200" in str(win.lab.property("result")))
-    await _until(lambda: d.exists(win, "incomingBanner"))
+    await d.until(lambda: "APNs 200" in str(win.lab.property("result")))
+    await d.until(lambda: d.exists(win, "incomingBanner"))
     assert "Lab caller" in d.text_of(win, "bannerName")
 
 
@@ -75,10 +64,10 @@ async def test_fault_export_and_diagnostics(
     runtime, win = lab_win
     assert win.lab is not None
     win.lab.run("suspend-app")
-    await _until(lambda: "suspended" in str(win.lab.property("result")))
+    await d.until(lambda: "suspended" in str(win.lab.property("result")))
     assert runtime.push is not None and runtime.push.device.state.value == "suspended"
     win.lab.run("export")
-    await _until(lambda: "exported" in str(win.lab.property("result")))
+    await d.until(lambda: "exported" in str(win.lab.property("result")))
     assert list(tmp_path.glob("session-*.html"))
     win.lab.copyDiagnostics()
     text = QGuiApplication.clipboard().text()
@@ -92,9 +81,9 @@ async def test_a_broken_pushkit_rule_shows_in_the_window(
     _runtime, win = lab_win
     assert win.lab is not None
     win.lab.run("forget-push-report")
-    await _until(lambda: "forget-push-report" in str(win.lab.property("result")))
+    await d.until(lambda: "forget-push-report" in str(win.lab.property("result")))
     win.lab.run("push")
-    await _until(lambda: d.exists(win, "errorTitle"))
+    await d.until(lambda: d.exists(win, "errorTitle"))
     titles = {e.title for e in win.view_model._service.errors()}  # type: ignore[attr-defined]
     assert {"PushKit Rule Broken", "App Killed by iOS"} <= titles
     assert d.text_of(win, "errorTitle") in titles
@@ -108,14 +97,14 @@ async def test_network_loss_from_the_lab_shows_reconnecting_and_a_banner(
     runtime.media_watch.lost_after, runtime.media_watch.interval = 1.0, 0.25
     await runtime.control.execute("call", {"to": "echo"})
     await runtime.control.execute("wait-for", {"event": "call.connected"})
-    await _until(lambda: d.exists(win, "callStatus"))
+    await d.until(lambda: d.exists(win, "callStatus"))
     win.lab.run("network-loss")  # what the "Network Loss (10 s)" row does
-    await _until(lambda: "network-loss" in str(win.lab.property("result")))
-    await _until(lambda: d.exists(win, "errorTitle"))
+    await d.until(lambda: "network-loss" in str(win.lab.property("result")))
+    await d.until(lambda: d.exists(win, "errorTitle"))
     assert d.text_of(win, "errorTitle") == "No Network"
-    await _until(lambda: d.text_of(win, "callStatus") == "Reconnecting…")
+    await d.until(lambda: d.text_of(win, "callStatus") == "Reconnecting…")
     await runtime.control.execute("inject", {"fault": "network-restore"})
-    await _until(lambda: ":" in d.text_of(win, "callStatus"))  # the timer again
+    await d.until(lambda: ":" in d.text_of(win, "callStatus"))  # the timer again
     assert runtime.system.calls[0].state.name == "ACTIVE"
 
 
@@ -127,8 +116,8 @@ async def test_a_custom_payload_from_the_lab(lab_win: tuple[PhoneRuntime, PhoneW
     win.lab.sendPayload("[1, 2]")
     assert "must be a JSON object" in str(win.lab.property("result"))
     win.lab.sendPayload('{"aps": {}, "made_up_format": true}')  # iOS still must ring
-    await _until(lambda: "APNs 200" in str(win.lab.property("result")))
-    await _until(lambda: d.exists(win, "incomingBanner"))
+    await d.until(lambda: "APNs 200" in str(win.lab.property("result")))
+    await d.until(lambda: d.exists(win, "incomingBanner"))
     assert d.text_of(win, "bannerName") == "Unknown caller"
 
 

@@ -3,8 +3,7 @@ line as the peer. Answer, keypad DTMF, hold, end, and an outgoing call, by click
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -35,16 +34,6 @@ async def real(qapp: object, tmp_path: Path) -> AsyncIterator[tuple[PhoneRuntime
         await runtime.stop()
 
 
-async def _until(check: Callable[[], bool], timeout: float = 10.0) -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not check():
-        if loop.time() > deadline:
-            raise AssertionError("timed out waiting on the screens")
-        d.pump(10)
-        await asyncio.sleep(0.02)
-
-
 async def test_answer_dtmf_hold_and_end_by_clicking(
     real: tuple[PhoneRuntime, PhoneWindow],
 ) -> None:
@@ -53,16 +42,16 @@ async def test_answer_dtmf_hold_and_end_by_clicking(
     assert line is not None
     host, port = runtime.engine.local_address("udp")
     await line.ring(f"sip:me@{host}:{port}")
-    await _until(lambda: d.exists(win, "incomingBanner"))
+    await d.until(lambda: d.exists(win, "incomingBanner"))
     assert "Softphone Test Line" in d.text_of(win, "bannerName")
     d.pump(500)  # the banner slides in
     d.click(win, "bannerAccept")
-    await _until(lambda: bool(runtime.system.calls) and runtime.system.calls[0].has_connected)
+    await d.until(lambda: bool(runtime.system.calls) and runtime.system.calls[0].has_connected)
     await line.wait_for("answered")
-    await _until(lambda: d.exists(win, "callScreen"))
+    await d.until(lambda: d.exists(win, "callScreen"))
     d.pump(500)  # the call screen fades in
     d.click(win, "keypadButton")
-    await _until(lambda: d.exists(win, "callKeypad"))
+    await d.until(lambda: d.exists(win, "callKeypad"))
     for digit in "47":
         d.type_text(win, digit)
     for digit in "47":
@@ -72,13 +61,13 @@ async def test_answer_dtmf_hold_and_end_by_clicking(
 
     d.long_press(win, "muteButton")  # touch-and-hold mute puts the call on hold, as iOS
     await line.wait_for("held")
-    await _until(lambda: runtime.system.calls[0].state is CallState.HELD)
-    await _until(lambda: d.exists(win, "onHoldBadge"))
+    await d.until(lambda: runtime.system.calls[0].state is CallState.HELD)
+    await d.until(lambda: d.exists(win, "onHoldBadge"))
 
     d.click(win, "endButton")
     await line.wait_for("ended")
-    await _until(lambda: not [c for c in runtime.system.calls if not c.has_ended])
-    await _until(lambda: not d.exists(win, "callScreen"))
+    await d.until(lambda: not [c for c in runtime.system.calls if not c.has_ended])
+    await d.until(lambda: not d.exists(win, "callScreen"))
 
 
 async def test_dial_the_echo_line_from_the_keypad(
@@ -90,10 +79,10 @@ async def test_dial_the_echo_line_from_the_keypad(
         win.view_model.dial("echo")
     else:
         d.click(win, "callButton")
-    await _until(lambda: d.exists(win, "callScreen"))
-    await _until(lambda: d.text_of(win, "callStatus") in ("calling...", "ringing...", "00:00"))
-    await _until(lambda: d.text_of(win, "callStatus").startswith("00:"), timeout=10)
-    await _until(lambda: "PCMU" in str(win.view_model.property("primaryCall").get("qualityText")))
-    await _until(lambda: d.exists(win, "qualityBadge"), timeout=5)  # codec/MOS from RTCP
+    await d.until(lambda: d.exists(win, "callScreen"))
+    await d.until(lambda: d.text_of(win, "callStatus") in ("calling...", "ringing...", "00:00"))
+    await d.until(lambda: d.text_of(win, "callStatus").startswith("00:"), timeout=10)
+    await d.until(lambda: "PCMU" in str(win.view_model.property("primaryCall").get("qualityText")))
+    await d.until(lambda: d.exists(win, "qualityBadge"), timeout=5)  # codec/MOS from RTCP
     d.click(win, "endButton")
-    await _until(lambda: not [c for c in runtime.system.calls if not c.has_ended])
+    await d.until(lambda: not [c for c in runtime.system.calls if not c.has_ended])
