@@ -1,39 +1,51 @@
-"""Child process for bench_audio: our device path as a loop (mic -> bridge -> PJSIP
--style 20 ms clock -> bridge -> speaker), optionally with a busy "GUI" main thread.
+"""Child process for bench_audio: our device path as a loop (mic -> the duplex device
+callback -> a loopback stand-in for PJSIP's conference -> speaker, as in the app where
+the callback runs PJSIP's conference), optionally with a busy "GUI" main thread.
 
 ``python -m benchmarks._audio_loop SECONDS MIC SPEAKER [--gui-load] [--block=N]
 [--mic-target-ms=N] [--speaker-target-ms=N] [--latency=low|high|SECONDS]
-[--switch-ms=N]``; prints the bridge counters as JSON at
+[--switch-ms=N] [--frame-ms=N]``; prints the bridge counters as JSON at
 the end.
 """
 
 from __future__ import annotations
 
+import ctypes
 import json
 import sys
-import threading
 import time
 from dataclasses import asdict
 
 from softphone.audio import AudioSession, DeviceAudioBridge
-from softphone.audio._format import FRAME_BYTES
+from softphone.audio._format import SAMPLE_RATE
 from softphone.audio.bridge import DEVICE_BLOCK
 from softphone.audio.portaudio import PortAudioBackend
 from softphone.audio.realtime import prefer_audio_threads
 
 
-def _clock(bridge: DeviceAudioBridge, stop: threading.Event) -> None:
-    """PJSIP's media clock: every 20 ms one mic frame out and one speaker frame in."""
-    frame = bytearray(FRAME_BYTES)
-    view = memoryview(frame)
-    start, ticks = time.monotonic(), 0
-    while not stop.is_set():
-        bridge.mic_frame(view)
-        bridge.speaker_frame(view)
-        ticks += 1
-        delay = start + ticks * 0.02 - time.monotonic()
-        if delay > 0:
-            stop.wait(delay)
+class LoopbackClock:
+    """A ``MediaClock`` whose conference plays the microphone back one frame later
+    (PJSIP's conference does the same work in C: one frame in, one frame out)."""
+
+    def __init__(self, frame_samples: int) -> None:
+        self.frame_samples = frame_samples
+        self._nbytes = frame_samples * 2
+        self._frame = ctypes.create_string_buffer(self._nbytes)
+        self._addr = ctypes.addressof(self._frame)
+        self._attached = False
+
+    def attach(self) -> None:
+        self._attached = True
+
+    def detach(self) -> None:
+        self._attached = False
+
+    def exchange(self, mic: int, speaker: int) -> bool:
+        if not self._attached:
+            return False
+        ctypes.memmove(speaker, self._addr, self._nbytes)
+        ctypes.memmove(self._addr, mic, self._nbytes)
+        return True
 
 
 def _gui_load(until: float) -> int:
@@ -62,15 +74,13 @@ def main(argv: list[str]) -> int:
         latency = float(latency)
     backend = PortAudioBackend(latency=latency)
     bridge = DeviceAudioBridge(backend, device_block=block, **knobs)
+    bridge.use_clock(LoopbackClock(SAMPLE_RATE * int(tuning.get("frame-ms", 20)) // 1000))
     session = AudioSession(bridge, lambda: (mic, speaker))
     status = session.activate()
     if not status.available:
         print(json.dumps({"error": status.reason}))
         return 1
     bridge.media_started()
-    stop = threading.Event()
-    clock = threading.Thread(target=_clock, args=(bridge, stop), daemon=True)
-    clock.start()
     print("ready", flush=True)
     time.sleep(1.0)  # settle, then count only the measured window
     before = bridge.counters()
@@ -78,8 +88,6 @@ def main(argv: list[str]) -> int:
     bursts = _gui_load(until) if "--gui-load" in argv else 0
     time.sleep(max(0.0, until - time.monotonic()))
     after = bridge.counters()
-    stop.set()
-    clock.join(timeout=5)
     session.deactivate()
     result = {"before": asdict(before), "after": asdict(after), "gui_bursts": bursts}
     print(json.dumps(result), flush=True)

@@ -1,13 +1,15 @@
 """Audio benchmark on a private PulseAudio with virtual devices (one run, ratios
 against baresip measured in the same run).
 
-1. Device-path loop, mouth-to-ear latency and CPU per process: our bridge
-   (PortAudio callbacks -> rings with drift compensation -> a 20 ms PJSIP-style clock
-   thread -> back) versus baresip's ``auloop`` (its own device path), both through
-   ALSA's pulse plugin onto the same virtual devices. Latency comes from one stereo
-   recording: left = the noise fed into the loop's microphone, right = what its
+1. The call (the targets): two of our phones (two processes, pjsua2, PCMU on loopback)
+   versus two baresip processes, on the same virtual devices through ALSA's pulse
+   plugin; mouth-to-ear latency A's microphone -> B's speaker and CPU of the busiest
+   process, in ``--rounds`` alternating rounds (medians compared). Latency comes from
+   one stereo recording: left = the noise fed into A's microphone, right = what B's
    speaker played; the cross-correlation peak is the delay.
-2. Dropouts over 60 s with the main ("GUI") thread busy 50 ms in every 100 ms.
+2. Device path only: our duplex callback with a loopback stand-in for PJSIP's
+   conference versus baresip's ``auloop`` (informational).
+3. Dropouts over 60 s with the main ("GUI") thread busy 50 ms in every 100 ms.
 
 Targets (issue 4): latency <= 120 ms and <= 1.2x baresip's; CPU <= 1.5x baresip's;
 zero dropouts. ``python -m benchmarks audio`` (``--quick`` shortens every phase).
@@ -262,18 +264,25 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="bench_audio")
     parser.add_argument("--seconds", type=float, default=15.0, help="latency/CPU window")
     parser.add_argument("--dropout-seconds", type=float, default=60.0)
+    parser.add_argument("--rounds", type=int, default=3, help="alternating call rounds")
     parser.add_argument("--quick", action="store_true", help="6 s windows (smoke run)")
     parser.add_argument("--call-only", action="store_true", help="only the two-process call")
     args = parser.parse_args(argv)
     if args.quick:
         args.seconds = args.dropout_seconds = 6.0
+        args.rounds = 1
+    rounds: list[tuple[LoopResult, list[float], LoopResult, list[float]]] = []
     with tempfile.TemporaryDirectory(prefix="bench-audio-") as tmp:
         pulse = PulseServer(Path(tmp), latency_rig=True, phones=("a", "b")).start()
         try:
-            call, call_cpus = run_our_call(pulse, args.seconds)
-            ref_call, ref_cpus = run_baresip_call(pulse, args.seconds, Path(tmp))
+            # Ours and baresip alternate, so a noisy stretch of a shared 2-core machine
+            # lands on both; the medians over the rounds are compared.
+            for _ in range(max(1, args.rounds)):
+                call, call_cpus = run_our_call(pulse, args.seconds)
+                ref_call, ref_cpus = run_baresip_call(pulse, args.seconds, Path(tmp))
+                rounds.append((call, call_cpus, ref_call, ref_cpus))
             if args.call_only:
-                report_call(call, call_cpus, ref_call, ref_cpus)
+                report_calls(rounds)
                 return 0
             ours, _ = run_ours(pulse, args.seconds)
             ref = run_baresip(pulse, args.seconds, Path(tmp))
@@ -281,28 +290,45 @@ def main(argv: list[str]) -> int:
         finally:
             pulse.stop()
     print("-- two-process call A -> B (PCMU over loopback), mouth-to-ear")
-    report_call(call, call_cpus, ref_call, ref_cpus)
+    call_ok = report_calls(rounds)
     print("-- device path only (one process loop)")
-    return report(ours, ref, loaded, counters, args.dropout_seconds)
+    return report(ours, ref, loaded, counters, args.dropout_seconds, call_ok)
 
 
-def report_call(
-    ours: LoopResult, cpus: list[float], ref: LoopResult, ref_cpus: list[float]
-) -> None:
-    for r, c in ((ours, cpus), (ref, ref_cpus)):
-        lat = ", ".join(f"{x:.0f}" for x in r.latencies_ms)
-        per = " / ".join(f"{x:.1f}" for x in c)
-        print(f"{r.name:10s} latency median {r.latency_ms:6.1f} ms [{lat}]  CPU A/B {per} %")
-    lat_ratio = ours.latency_ms / ref.latency_ms
-    cpu_ratio = max(cpus) / max(max(ref_cpus), 0.1)
+def report_calls(rounds: list[tuple[LoopResult, list[float], LoopResult, list[float]]]) -> bool:
+    """Each round, then the medians: latency (ours <= 120 ms and <= 1.2x baresip's) and
+    CPU of the busiest process (<= 1.5x)."""
+    for i, (ours, cpus, ref, ref_cpus) in enumerate(rounds, 1):
+        for r, c in ((ours, cpus), (ref, ref_cpus)):
+            lat = ", ".join(f"{x:.0f}" for x in r.latencies_ms)
+            per = " / ".join(f"{x:.1f}" for x in c)
+            print(
+                f"round {i} {r.name:10s} latency median {r.latency_ms:6.1f} ms [{lat}]"
+                f"  CPU A/B {per} %"
+            )
+    latency = float(np.median([r[0].latency_ms for r in rounds]))
+    ref_latency = float(np.median([r[2].latency_ms for r in rounds]))
+    cpu = float(np.median([max(r[1]) for r in rounds]))
+    ref_cpu = float(np.median([max(r[3]) for r in rounds]))
+    lat_ratio, cpu_ratio = latency / ref_latency, cpu / max(ref_cpu, 0.1)
     print(
-        f"call latency ratio {lat_ratio:.2f} (target <= 1.2; <= 120 ms: {ours.latency_ms:.0f} ms)"
+        f"call latency median {latency:.0f} vs {ref_latency:.0f} ms: ratio {lat_ratio:.2f}"
+        f" (target <= 1.2 and <= 120 ms)"
     )
-    print(f"call CPU ratio (busiest process) {cpu_ratio:.2f} (target <= 1.5)")
+    print(
+        f"call CPU median (busiest process) {cpu:.2f} vs {ref_cpu:.2f} %: ratio"
+        f" {cpu_ratio:.2f} (target <= 1.5)"
+    )
+    return latency <= 120 and lat_ratio <= 1.2 and cpu_ratio <= 1.5
 
 
 def report(
-    ours: LoopResult, ref: LoopResult, loaded: LoopResult, counters: dict, secs: float
+    ours: LoopResult,
+    ref: LoopResult,
+    loaded: LoopResult,
+    counters: dict,
+    secs: float,
+    call_ok: bool,
 ) -> int:
     for r in (ours, ref):
         lat = ", ".join(f"{x:.0f}" for x in r.latencies_ms)
@@ -311,13 +337,12 @@ def report(
     lat_ratio = ours.latency_ms / ref.latency_ms
     cpu_ratio = ours.cpu_percent / max(ref.cpu_percent, 0.1)
     drops = dropouts(counters)
-    print(f"latency ratio {lat_ratio:.2f} (target <= 1.2, and <= 120 ms: {ours.latency_ms:.0f} ms)")
-    print(f"CPU ratio     {cpu_ratio:.2f} (target <= 1.5)")
+    print(f"device path latency ratio {lat_ratio:.2f}, CPU ratio {cpu_ratio:.2f}")
     print(
         f"dropouts over {secs:.0f} s with GUI load ({counters['gui_bursts']} bursts of 50 ms): "
         f"{drops} (target 0); latency under load {loaded.latency_ms:.0f} ms"
     )
     print(f"counters after the loaded run: {counters['after']}")
-    ok = ours.latency_ms <= 120 and lat_ratio <= 1.2 and cpu_ratio <= 1.5 and drops == 0
-    print("targets:", "met" if ok else "MISSED")
+    ok = call_ok and drops == 0
+    print("targets (call latency and CPU, dropouts):", "met" if ok else "MISSED")
     return 0

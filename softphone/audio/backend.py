@@ -17,6 +17,11 @@ OutputCallback = Callable[[FloatArray], None]
 #: Called on the device's thread with one captured block and one block to fill.
 DuplexCallback = Callable[[FloatArray, FloatArray], None]
 
+#: Called on the device's thread with the addresses of one captured block and one block
+#: to fill (signed 16-bit mono) and the frame count: no Python object per block, for
+#: handing the buffers straight to C (PJSIP's conference).
+RawDuplexCallback = Callable[[int, int, int], None]
+
 
 class DeviceKind(Enum):
     INPUT = "input"
@@ -80,3 +85,13 @@ class AudioBackend(Protocol):
     ) -> AudioStream:
         """Open (not start) one capture+playback stream; raises
         :class:`AudioUnavailableError` when the pair cannot run as one stream."""
+
+    def open_duplex_raw(
+        self,
+        input_id: str | None,
+        output_id: str | None,
+        rate: int,
+        blocksize: int,
+        callback: RawDuplexCallback,
+    ) -> AudioStream:
+        """:meth:`open_duplex` with signed 16-bit samples handed over by address."""

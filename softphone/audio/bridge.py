@@ -1,17 +1,27 @@
 """The call-audio bridge: PJSIP's 20 ms frames <-> real microphone and speaker.
 
-Implements ``softphone.sip.media.AudioBridge`` structurally (no import: sibling
-layers). Two bounded rings decouple PJSIP's clock thread from the PortAudio callback
-threads; each ring's reader runs a :class:`DriftCompensator`, so the device clock and
-PJSIP's clock may disagree without the rings running dry or overflowing.
+Implements ``softphone.sip.media.ClockedAudioBridge`` structurally (no import: sibling
+layers). With the engine's clock (the app's case) the devices run PJSIP's conference:
+
+- one duplex stream: each 20 ms block's microphone and speaker buffers go to PJSIP by
+  address (:meth:`DeviceAudioBridge._on_clocked_block`); capture and playback share the
+  stream's clock, and PJSIP's port-0 delay buffer absorbs what differs between them;
+- separate streams (no duplex pair): the speaker's stream clocks PJSIP and the
+  microphone reaches it through a bounded ring whose reader runs a
+  :class:`DriftCompensator`, because the two devices' clocks disagree.
+
+Without a clock (an engine that calls :meth:`mic_frame`/:meth:`speaker_frame` on its
+own 20 ms clock) both directions go through rings with drift compensation.
 """
 
 from __future__ import annotations
 
+import ctypes
 import math
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 
@@ -26,6 +36,24 @@ SILENCE_DBFS = -120.0
 #: ~0.5 % more CPU (python -m benchmarks audio, device-path loop).
 DEVICE_BLOCK = FRAME_SAMPLES // 2
 _PCM_SCALE = np.float32(1.0 / 32768.0)
+_NO_OUTPUT = "No output device"
+
+
+class EngineClock(Protocol):
+    """``softphone.sip.media.MediaClock``, restated (sibling layers do not import)."""
+
+    frame_samples: int
+
+    def attach(self) -> None: ...
+
+    def detach(self) -> None: ...
+
+    def exchange(self, mic: int, speaker: int) -> bool: ...
+
+
+def _pcm_at(address: int, samples: int) -> np.ndarray:
+    """An int16 array over ``samples`` samples of C memory (no copy)."""
+    return np.ctypeslib.as_array((ctypes.c_int16 * samples).from_address(address))
 
 
 @dataclass(frozen=True)
@@ -111,6 +139,75 @@ class DeviceAudioBridge:
         self._speaker_frames = 0
         self.input_device: str | None = None
         self.output_device: str | None = None
+        self._clock: EngineClock | None = None
+        self._clocked = False  # the running streams clock the engine
+        self._clock_pcm = np.zeros(0, dtype=np.int16)  # clocked: mic copy (meter), zeros,
+        self._clock_mic = np.zeros(0, dtype=np.int16)  # scaled mic, speaker scratch
+        self._clock_spk = np.zeros(0, dtype=np.int16)
+        self._zeros = np.zeros(0, dtype=np.int16)
+
+    # --- the engine's clock (ClockedAudioBridge) ---------------------------------------
+
+    def use_clock(self, clock: EngineClock | None) -> None:
+        """The engine's conference clock: from the next :meth:`start_devices` on, the
+        devices run it. ``None``: stop calling the old one (the engine is going)."""
+        with self._lock:
+            self._clock = clock
+            if clock is not None:
+                n = clock.frame_samples
+                self._clock_pcm = np.zeros(n, dtype=np.int16)
+                self._clock_mic = np.zeros(n, dtype=np.int16)
+                self._clock_spk = np.zeros(n, dtype=np.int16)
+                self._zeros = np.zeros(n, dtype=np.int16)
+            running = self._running
+        if running and clock is not None:
+            self.start_devices(self.input_device, self.output_device)
+
+    def _on_clocked_block(self, mic: int, speaker: int, frames: int) -> None:
+        """One duplex block (int16, by address): the microphone into PJSIP's
+        conference, its output onto the speaker. PortAudio's thread."""
+        clock = self._clock
+        nbytes = frames * 2
+        if clock is None or frames != len(self._zeros):
+            ctypes.memset(speaker, 0, nbytes)
+            return
+        ctypes.memmove(self._clock_pcm.ctypes.data, mic, nbytes)  # for the level meter
+        self._run_clock(clock, mic, speaker, nbytes)
+
+    def _run_clock(self, clock: EngineClock, mic: int, speaker: int, nbytes: int) -> None:
+        self._mic_frames += 1
+        if self.held or self.muted or not self._running:
+            mic = self._zeros.ctypes.data
+        elif self.mic_gain != 1.0:
+            scaled = self._clock_mic
+            pcm = _pcm_at(mic, len(scaled))
+            np.clip(pcm * self.mic_gain, -32768, 32767, out=scaled, casting="unsafe")
+            mic = scaled.ctypes.data
+        if not clock.exchange(mic, speaker) or self.held:
+            ctypes.memset(speaker, 0, nbytes)
+            return
+        self._speaker_frames += 1
+        volume = self.speaker_volume
+        if volume != 1.0:
+            pcm = _pcm_at(speaker, nbytes // 2)
+            np.clip(pcm * volume, -32768, 32767, out=pcm, casting="unsafe")
+
+    def _on_clocked_output(self, out: np.ndarray) -> None:
+        """Separate streams: the speaker's block clocks PJSIP; the microphone comes from
+        its ring through the drift compensator (two device clocks meet here)."""
+        clock = self._clock
+        if clock is None or len(out) != len(self._zeros):
+            out[:] = 0.0
+            return
+        buf = self._mic_buf[: len(out)]
+        mic = self._clock_pcm
+        if self._mic.read(buf):
+            np.multiply(buf, 32767.0, out=mic, casting="unsafe")
+        else:
+            mic[:] = 0
+        spk = self._clock_spk
+        self._run_clock(clock, mic.ctypes.data, spk.ctypes.data, spk.nbytes)
+        np.multiply(spk, _PCM_SCALE, out=out, casting="unsafe")
 
     # --- the AudioBridge protocol (PJSIP's clock thread) ---------------------------
 
@@ -199,6 +296,10 @@ class DeviceAudioBridge:
         """Microphone RMS of the last device block in dBFS (a full-scale sine = 0)."""
         if not self._running:
             return SILENCE_DBFS
+        if self._clocked and len(self._clock_pcm) and self._mic_ring.fill == 0:
+            pcm = self._clock_pcm.astype(np.float32) * _PCM_SCALE
+            power = float(np.dot(pcm, pcm)) / len(pcm)
+            return 10.0 * math.log10(power * 2.0) if power > 1e-12 else SILENCE_DBFS
         n = self._mic_ring.latest(self._level_buf)
         if n == 0:
             return SILENCE_DBFS
@@ -244,6 +345,8 @@ class DeviceAudioBridge:
             self.media_started()
             problems = self._open_streams(input_device, output_device)
             self._running = bool(self._streams)
+            if not self._running:
+                self._unclock()
             self._status = AudioStatus(
                 available=not problems,
                 reason="; ".join(problems),
@@ -254,6 +357,7 @@ class DeviceAudioBridge:
     def stop_devices(self) -> None:
         with self._lock:
             self._close_streams()
+            self._unclock()
             self._running = False
             self._status = AudioStatus(False, "Audio session not active")
 
@@ -264,6 +368,8 @@ class DeviceAudioBridge:
     def _open_streams(self, input_device: str | None, output_device: str | None) -> list[str]:
         if self._backend is None:
             return ["No audio backend"]
+        if self._clock is not None:
+            return self._open_clocked(self._clock, input_device, output_device)
         try:
             duplex = self._backend.open_duplex(
                 input_device, output_device, SAMPLE_RATE, self._block, self._on_duplex_block
@@ -274,13 +380,58 @@ class DeviceAudioBridge:
         else:
             self._streams.append(duplex)
             return []
+        return self._open_separately(input_device, output_device, self._on_speaker_block)
+
+    def _open_clocked(
+        self, clock: EngineClock, input_device: str | None, output_device: str | None
+    ) -> list[str]:
+        """The devices run the engine's conference: one duplex stream when the pair
+        opens as one, else a microphone ring plus a speaker stream that clocks it. With
+        no speaker stream nothing can clock it: PJSIP's null device goes on (silence)."""
+        assert self._backend is not None
+        try:
+            clock.attach()
+        except RuntimeError as exc:
+            self._device_errors += 1
+            return [f"Audio engine: {exc}"]
+        self._clocked = True
+        block = clock.frame_samples
+        try:
+            duplex = self._backend.open_duplex_raw(
+                input_device, output_device, SAMPLE_RATE, block, self._on_clocked_block
+            )
+            self._streams.append(duplex)
+            duplex.start()
+        except AudioUnavailableError:
+            self._close_streams()  # e.g. no microphone: open what works one by one
+        else:
+            return []
+        problems = self._open_separately(
+            input_device, output_device, self._on_clocked_output, block
+        )
+        if any(p.startswith(_NO_OUTPUT) for p in problems):
+            clock.detach()
+            self._clocked = False
+        return problems
+
+    def _open_separately(
+        self,
+        input_device: str | None,
+        output_device: str | None,
+        on_output: Callable[[np.ndarray], None],
+        output_block: int | None = None,
+    ) -> list[str]:
+        """Microphone and speaker as two streams; each that fails is said (not fatal)."""
+        assert self._backend is not None
         problems = []
-        for opener, device, callback, label in (
-            (self._backend.open_input, input_device, self._on_mic_block, "No input device"),
-            (self._backend.open_output, output_device, self._on_speaker_block, "No output device"),
-        ):
+        for opener, device, callback, label, block in (
+            (self._backend.open_input, input_device, self._on_mic_block, "No input device",
+             self._block),
+            (self._backend.open_output, output_device, on_output, _NO_OUTPUT,
+             output_block or self._block),
+        ):  # fmt: skip
             try:
-                stream = opener(device, SAMPLE_RATE, self._block, callback)
+                stream = opener(device, SAMPLE_RATE, block, callback)
                 stream.start()
             except AudioUnavailableError as exc:
                 self._device_errors += 1
@@ -290,6 +441,12 @@ class DeviceAudioBridge:
                 continue
             self._streams.append(stream)
         return problems
+
+    def _unclock(self) -> None:
+        """PJSIP's own clock again (after the streams that ran it are closed)."""
+        if self._clocked and self._clock is not None:
+            self._clock.detach()
+        self._clocked = False
 
     def _close_streams(self) -> None:
         for stream in self._streams:

@@ -25,6 +25,7 @@ from softphone.audio.backend import (
     DuplexCallback,
     InputCallback,
     OutputCallback,
+    RawDuplexCallback,
 )
 from softphone.audio.pulse import list_pulse_devices, pulse_env_var
 
@@ -50,12 +51,16 @@ class PortAudioBackend:
         *,
         use_pulse: bool = True,
         latency: float | str = "low",
+        call_latency: float | str = 0.0,
     ) -> None:
         """``latency``: PortAudio's suggested latency ("low", "high" or seconds). Through
         ALSA's pulse plugin the block size matters more (see ``bridge.DEVICE_BLOCK``);
-        ``PULSE_LATENCY_MSEC`` measured no effect."""
+        ``PULSE_LATENCY_MSEC`` measured no effect. ``call_latency``: the same for the
+        call's raw duplex stream; 0 = the smallest buffers the device allows (measured
+        with 20 ms blocks: ~105 ms mouth-to-ear vs ~115-125 ms with "low")."""
         self._use_pulse = use_pulse
         self._latency = latency
+        self._call_latency = call_latency
         self.open_streams = 0
 
     def list_devices(self) -> list[AudioDevice]:
@@ -135,6 +140,40 @@ class PortAudioBackend:
         env = {**in_env, **out_env}
         return self._create("RawStream", (in_dev, out_dev), env, rate, blocksize, on_block, xruns)
 
+    def open_duplex_raw(
+        self,
+        input_id: str | None,
+        output_id: str | None,
+        rate: int,
+        blocksize: int,
+        callback: RawDuplexCallback,
+    ) -> AudioStream:
+        """A duplex int16 stream whose PortAudio callback is a cffi function taking the
+        buffer addresses as integers: sounddevice's wrapper (buffer objects, flag
+        objects, exception checks) is skipped, and the addresses go to C as they are.
+        Pointers are declared ``uintptr_t``: passed identically on every ABI PortAudio
+        runs on (SysV x86-64, AArch64, Windows x64)."""
+        xruns = [0]
+
+        def on_block(
+            in_ptr: int, out_ptr: int, frames: int, _time: int, status: int, _user: int
+        ) -> int:
+            if status:
+                xruns[0] += 1
+            callback(in_ptr, out_ptr, frames)
+            return 0  # paContinue
+
+        raw = _raw_ffi().callback("RawPaCallback", on_block, error=0)
+        in_dev, in_env = self._resolve(DeviceKind.INPUT, input_id)
+        out_dev, out_env = self._resolve(DeviceKind.OUTPUT, output_id)
+        env = {**in_env, **out_env}
+        stream = self._create(
+            "_StreamBase", (in_dev, out_dev), env, rate, blocksize, raw, xruns, np.int16,
+            self._call_latency,
+        )  # fmt: skip
+        stream.keep = raw  # PortAudio holds only the function pointer
+        return stream
+
     def _create(
         self,
         cls_name: str,
@@ -144,9 +183,14 @@ class PortAudioBackend:
         blocksize: int,
         cb: Any,
         xruns: list[int],
-    ) -> AudioStream:
+        dtype: Any = np.float32,
+        latency: float | str | None = None,
+    ) -> _PortAudioStream:
         sd = _sd()
         label = {"InputStream": "input", "OutputStream": "output"}.get(cls_name, "duplex")
+        # _StreamBase with wrap_callback=None takes a C callback as it is (sounddevice
+        # 0.5.6, pinned; its RawStream would wrap it in Python objects again).
+        extra = {"kind": "duplex", "wrap_callback": None} if cls_name == "_StreamBase" else {}
         with _OPEN_LOCK:
             saved = {k: os.environ.get(k) for k in env}
             os.environ.update(env)
@@ -155,10 +199,11 @@ class PortAudioBackend:
                     samplerate=rate,
                     blocksize=blocksize,
                     channels=1,
-                    dtype=np.float32,
+                    dtype=dtype,
                     device=device,
-                    latency=self._latency,
+                    latency=self._latency if latency is None else latency,
                     callback=cb,
+                    **extra,
                 )
             except sd.PortAudioError as exc:
                 raise AudioUnavailableError(f"PortAudio: cannot open {label}: {exc}") from exc
@@ -217,8 +262,29 @@ class PortAudioBackend:
         raise AudioUnavailableError(f"No {kind.value} device {name!r}")
 
 
+_RAW_FFI: Any = None
+
+
+def _raw_ffi() -> Any:
+    """A cffi instance declaring PortAudio's stream callback with integer pointers."""
+    global _RAW_FFI
+    if _RAW_FFI is None:
+        import cffi
+
+        ffi = cffi.FFI()
+        ffi.cdef(
+            "typedef int RawPaCallback(uintptr_t input, uintptr_t output,"
+            " unsigned long frames, uintptr_t time_info, unsigned long status,"
+            " uintptr_t user);"
+        )
+        _RAW_FFI = ffi
+    return _RAW_FFI
+
+
 class _PortAudioStream:
     """A sounddevice stream whose errors are :class:`AudioUnavailableError`."""
+
+    keep: Any = None  # what must live as long as the stream (a C callback)
 
     def __init__(
         self, stream: Any, label: str, on_close: Callable[[], None], xruns: list[int]

@@ -23,10 +23,11 @@ from softphone.callkit import (
     OutgoingCallStarted,
     TransactionRequested,
 )
+from softphone.sip.media import ClockedAudioBridge
 
 if TYPE_CHECKING:
     from softphone.audio import AudioDeviceEvent, AudioSystem
-    from softphone.sip.media import AudioBridge
+    from softphone.sip.media import AudioBridge, MediaClock
 
 log = logging.getLogger(__name__)
 
@@ -39,11 +40,21 @@ class LateBridge:
     def __init__(self) -> None:
         self._target: AudioBridge | None = None
         self._media = False
+        self._clock: MediaClock | None = None
 
     def attach(self, target: AudioBridge) -> None:
         if self._media:
             target.media_started()
+        if isinstance(target, ClockedAudioBridge):
+            target.use_clock(self._clock)
         self._target = target
+
+    def use_clock(self, clock: MediaClock | None) -> None:
+        """The engine's conference clock, passed on to the real bridge (now or when it
+        is attached): its devices clock PJSIP; until then PJSIP's null device does."""
+        self._clock = clock
+        if isinstance(self._target, ClockedAudioBridge):
+            self._target.use_clock(clock)
 
     def mic_frame(self, out: memoryview) -> None:
         target = self._target

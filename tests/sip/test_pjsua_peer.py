@@ -4,7 +4,9 @@ conference, mute, call waiting."""
 from __future__ import annotations
 
 import asyncio
+import ctypes
 import math
+import threading
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
@@ -24,6 +26,7 @@ from softphone.sip import (
     TlsConfig,
     TransportConfig,
 )
+from softphone.sip import media
 from softphone.sip.media import FRAME_SAMPLES
 from tests.sip.conftest import StartEngine
 from tests.sip.helpers import PeerProcess
@@ -199,6 +202,77 @@ async def test_bridge_audio_and_mute_stops_transmit(
     await rec.wait_for(CallEnded)
     await asyncio.sleep(0.05)
     assert bridge.stopped == 1
+
+
+class ClockedToneBridge(ToneBridge):
+    """A clocked bridge: a Python thread plays the sound card, running the engine's
+    conference through the MediaClock every 20 ms (PortAudio's thread in the app)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.clock: media.MediaClock | None = None
+        self.clocks: list[media.MediaClock | None] = []
+        self.results: list[bool] = []
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def use_clock(self, clock: media.MediaClock | None) -> None:
+        self.clock = clock
+        self.clocks.append(clock)
+
+    def start_device(self) -> None:
+        clock = self.clock
+        assert clock is not None
+        clock.attach()
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._run, args=(clock,), daemon=True)
+        self._thread.start()
+
+    def stop_device(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+        assert self.clock is not None
+        self.clock.detach()
+
+    def _run(self, clock: media.MediaClock) -> None:
+        n = clock.frame_samples
+        mic = ctypes.create_string_buffer(self.frame[: n * 2], n * 2)
+        spk = (ctypes.c_int16 * n)()
+        while not self._stop.wait(0.02):
+            played = clock.exchange(ctypes.addressof(mic), ctypes.addressof(spk))
+            self.results.append(played)
+            if played:
+                self.heard_peak = max(self.heard_peak, max(abs(v) for v in spk))
+
+
+async def test_a_device_thread_clocks_the_conference_and_the_null_clock_takes_over(
+    start_engine: StartEngine, start_peer: StartPeer
+) -> None:
+    eng, rec = await start_engine()
+    bridge = ClockedToneBridge()
+    eng.set_audio_bridge(bridge)
+    assert isinstance(bridge.clock, media.MediaClock)
+    assert bridge.clock.frame_samples == 320
+    peer = await start_peer()
+    cid = await connected_call(eng, rec, peer)
+    peer.send("tone")
+    await rec.wait_for(CallMediaStateChanged, lambda e: e.state == MediaState.ACTIVE)
+    assert await level_after(peer) <= 1  # PJSIP's null device: silence, no Python
+    bridge.start_device()
+    try:
+        assert await level_after(peer, 0.6) > 5  # the device thread's microphone tone
+        assert bridge.heard_peak > 1000  # and the peer's tone reached its speaker
+        assert bridge.frames_out == 0  # never asked through mic_frame
+    finally:
+        bridge.stop_device()
+    assert bridge.clock.exchange(0, 0) is False  # detached: nothing touched
+    sent = eng.call_stats(cid).packets_sent
+    await asyncio.sleep(0.5)
+    assert eng.call_stats(cid).packets_sent >= sent + 15  # the null clock sends on
+    assert await level_after(peer) <= 1
+    await eng.stop()
+    assert bridge.clocks[-1] is None  # the engine took its clock back
 
 
 async def test_three_way_conference(start_engine: StartEngine, start_peer: StartPeer) -> None:

@@ -9,7 +9,7 @@ if TYPE_CHECKING:
 
 
 def create_engine(
-    poll_interval: float = 0.01, idle_poll_interval: float = 0.1, call_poll_interval: float = 0.04
+    poll_interval: float = 0.01, idle_poll_interval: float = 0.1, call_poll_interval: float = 0.1
 ) -> PjsuaEngine:
     """A new (not yet started) pjsua2 engine; one may run per process at a time."""
     from softphone.sip.pjsua._engine import PjsuaEngine

@@ -2,9 +2,10 @@
 
 Threading (DESIGN.md): ``threadCnt=0`` and ``mainThreadOnly=True``; the asyncio loop calls
 ``libHandleEvents(0)`` as soon as a SIP socket is readable, when PJSIP's earliest timer is
-due, and otherwise every ~40 ms while there are calls (work queued by PJSIP's media
-thread, e.g. RFC 4733 digits) or every ~100 ms when idle. Callbacks turn pjsua2 data into
-frozen events, queued for subscribers: dispatched as soon as ``libHandleEvents`` returns.
+due, and otherwise every ~100 ms (work PJSIP's media thread queues for this one, e.g.
+RFC 4733 digits: reported up to 100 ms late; audio never waits for this loop). Callbacks
+turn pjsua2 data into frozen events, queued for subscribers: dispatched as soon as
+``libHandleEvents`` returns.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import collections
 import contextlib
+import ctypes
 import gc
 import itertools
 import logging
@@ -56,8 +58,14 @@ from softphone.sip.events import (
     SipEvent,
     estimate_mos,
 )
-from softphone.sip.media import SAMPLE_RATE, AudioBridge
+from softphone.sip.media import (
+    CONFERENCE_FRAME_MS,
+    SAMPLE_RATE,
+    AudioBridge,
+    ClockedAudioBridge,
+)
 from softphone.sip.pjsua._bridge_port import BridgePort
+from softphone.sip.pjsua._device_clock import ConferenceClock
 from softphone.sip.pjsua._fdwatch import TimerClock, socket_fds_bound_to, timer_clock
 from softphone.sip.pjsua._objects import Account, Call, LogWriter
 from softphone.sip.uri import check_transport, display_name_of, parse_uri, uri_of
@@ -127,7 +135,7 @@ class PjsuaEngine:
         self,
         poll_interval: float = 0.01,
         idle_poll_interval: float = 0.1,
-        call_poll_interval: float = 0.04,
+        call_poll_interval: float = 0.1,
     ) -> None:
         self.poll_interval = poll_interval
         self.call_poll_interval = max(poll_interval, call_poll_interval)
@@ -154,6 +162,7 @@ class PjsuaEngine:
         self._readers: list[int] = []
         self._bridge: AudioBridge | None = None
         self._bridge_port: BridgePort | None = None
+        self._clock: ConferenceClock | None = None  # a clocked bridge's devices run PJSIP
         self._conference: set[str] = set()
         self._tasks: set[asyncio.Task[Any]] = set()
         self._media_on = False
@@ -264,6 +273,7 @@ class PjsuaEngine:
         cfg.medConfig.clockRate = SAMPLE_RATE
         cfg.medConfig.sndClockRate = SAMPLE_RATE
         cfg.medConfig.channelCount = 1
+        cfg.medConfig.audioFramePtime = CONFERENCE_FRAME_MS
         cfg.medConfig.noVad = True
         # PCMU/PCMA run at 8 kHz, the bridge at 16 kHz: PJSIP resamples every frame on
         # its clock thread. Quality 8 (the default) picks libresample's large filter;
@@ -438,6 +448,7 @@ class PjsuaEngine:
             for w in st.waiters:
                 if not w.done():
                     w.cancel()
+        self._release_clock()
         if self._bridge_port is not None:
             for st in self._calls.values():
                 self._disconnect_media(st)
@@ -926,12 +937,35 @@ class PjsuaEngine:
             with contextlib.suppress(Exception):
                 self._bridge.media_stopped()
         self._media_on = False
+        self._release_clock()
         self._bridge = bridge
-        self._bridge_port = BridgePort(bridge) if bridge is not None else None
+        self._bridge_port = None
+        if isinstance(bridge, ClockedAudioBridge):
+            # Calls stay on conference port 0; the bridge's devices clock it.
+            self._clock = ConferenceClock(self._lib(), SAMPLE_RATE * CONFERENCE_FRAME_MS // 1000)
+            bridge.use_clock(self._clock)
+        elif bridge is not None:
+            self._bridge_port = BridgePort(bridge)
         for st in self._calls.values():
             if st.audio is not None:
                 self._connect_media(st)
         self._update_media_on()
+
+    def _release_clock(self) -> None:
+        """Stop the bridge's devices from clocking PJSIP (before libDestroy, or when the
+        bridge changes); PJSIP's null device clocks the conference again."""
+        clock, self._clock = self._clock, None
+        if clock is None:
+            return
+        clock.close()
+        if isinstance(self._bridge, ClockedAudioBridge):
+            with contextlib.suppress(Exception):
+                self._bridge.use_clock(None)
+
+    @staticmethod
+    def _lib() -> ctypes.CDLL:
+        # CDLL, not PyDLL: a device thread must drop the GIL while PJSIP runs.
+        return ctypes.CDLL(pj._pjsua2.__file__)
 
     def _connect_media(self, st: _CallState) -> None:
         aud = st.audio
