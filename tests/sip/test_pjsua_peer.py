@@ -25,8 +25,8 @@ from softphone.sip import (
     SrtpMode,
     TlsConfig,
     TransportConfig,
+    media,
 )
-from softphone.sip import media
 from softphone.sip.media import FRAME_SAMPLES
 from tests.sip.conftest import StartEngine
 from tests.sip.helpers import PeerProcess
