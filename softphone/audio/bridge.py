@@ -21,7 +21,7 @@ import math
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 import numpy as np
 
@@ -49,6 +49,23 @@ class EngineClock(Protocol):
     def detach(self) -> None: ...
 
     def exchange(self, mic: int, speaker: int) -> bool: ...
+
+
+class _ClockAddresses(NamedTuple):
+    """Where the clocked path's int16 buffers live (looked up once, not per block)."""
+
+    pcm: int  # the newest microphone block (level meter), or the ring's mic frame
+    mic: int  # the microphone scaled by the gain
+    spk: int  # the speaker frame of the separate-streams path
+    zeros: int  # a silent frame (mute, hold)
+
+
+def _dbfs(block: np.ndarray) -> float:
+    """RMS of float samples in dBFS (a full-scale sine = 0)."""
+    if len(block) == 0:
+        return SILENCE_DBFS
+    power = float(np.dot(block, block)) / len(block)
+    return 10.0 * math.log10(power * 2.0) if power > 1e-12 else SILENCE_DBFS
 
 
 def _pcm_at(address: int, samples: int) -> np.ndarray:
@@ -145,6 +162,7 @@ class DeviceAudioBridge:
         self._clock_mic = np.zeros(0, dtype=np.int16)  # scaled mic, speaker scratch
         self._clock_spk = np.zeros(0, dtype=np.int16)
         self._zeros = np.zeros(0, dtype=np.int16)
+        self._addr = _ClockAddresses(0, 0, 0, 0)
 
     # --- the engine's clock (ClockedAudioBridge) ---------------------------------------
 
@@ -159,6 +177,12 @@ class DeviceAudioBridge:
                 self._clock_mic = np.zeros(n, dtype=np.int16)
                 self._clock_spk = np.zeros(n, dtype=np.int16)
                 self._zeros = np.zeros(n, dtype=np.int16)
+                self._addr = _ClockAddresses(
+                    self._clock_pcm.ctypes.data,
+                    self._clock_mic.ctypes.data,
+                    self._clock_spk.ctypes.data,
+                    self._zeros.ctypes.data,
+                )
             running = self._running
         if running and clock is not None:
             self.start_devices(self.input_device, self.output_device)
@@ -171,18 +195,18 @@ class DeviceAudioBridge:
         if clock is None or frames != len(self._zeros):
             ctypes.memset(speaker, 0, nbytes)
             return
-        ctypes.memmove(self._clock_pcm.ctypes.data, mic, nbytes)  # for the level meter
+        ctypes.memmove(self._addr.pcm, mic, nbytes)  # for the level meter
         self._run_clock(clock, mic, speaker, nbytes)
 
     def _run_clock(self, clock: EngineClock, mic: int, speaker: int, nbytes: int) -> None:
         self._mic_frames += 1
         if self.held or self.muted or not self._running:
-            mic = self._zeros.ctypes.data
+            mic = self._addr.zeros
         elif self.mic_gain != 1.0:
             scaled = self._clock_mic
             pcm = _pcm_at(mic, len(scaled))
             np.clip(pcm * self.mic_gain, -32768, 32767, out=scaled, casting="unsafe")
-            mic = scaled.ctypes.data
+            mic = self._addr.mic
         if not clock.exchange(mic, speaker) or self.held:
             ctypes.memset(speaker, 0, nbytes)
             return
@@ -206,7 +230,7 @@ class DeviceAudioBridge:
         else:
             mic[:] = 0
         spk = self._clock_spk
-        self._run_clock(clock, mic.ctypes.data, spk.ctypes.data, spk.nbytes)
+        self._run_clock(clock, self._addr.pcm, self._addr.spk, spk.nbytes)
         np.multiply(spk, _PCM_SCALE, out=out, casting="unsafe")
 
     # --- the AudioBridge protocol (PJSIP's clock thread) ---------------------------
@@ -297,15 +321,9 @@ class DeviceAudioBridge:
         if not self._running:
             return SILENCE_DBFS
         if self._clocked and len(self._clock_pcm) and self._mic_ring.fill == 0:
-            pcm = self._clock_pcm.astype(np.float32) * _PCM_SCALE
-            power = float(np.dot(pcm, pcm)) / len(pcm)
-            return 10.0 * math.log10(power * 2.0) if power > 1e-12 else SILENCE_DBFS
+            return _dbfs(self._clock_pcm.astype(np.float32) * _PCM_SCALE)
         n = self._mic_ring.latest(self._level_buf)
-        if n == 0:
-            return SILENCE_DBFS
-        block = self._level_buf[:n]
-        power = float(np.dot(block, block)) / n
-        return 10.0 * math.log10(power * 2.0) if power > 1e-12 else SILENCE_DBFS
+        return _dbfs(self._level_buf[:n])
 
     def counters(self) -> BridgeCounters:
         return BridgeCounters(

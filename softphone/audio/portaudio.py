@@ -10,6 +10,7 @@ PortAudio device list is used directly (ids ``portaudio:<name>``).
 
 from __future__ import annotations
 
+import functools
 import os
 import threading
 from collections.abc import Callable
@@ -262,23 +263,18 @@ class PortAudioBackend:
         raise AudioUnavailableError(f"No {kind.value} device {name!r}")
 
 
-_RAW_FFI: Any = None
-
-
+@functools.cache
 def _raw_ffi() -> Any:
     """A cffi instance declaring PortAudio's stream callback with integer pointers."""
-    global _RAW_FFI
-    if _RAW_FFI is None:
-        import cffi
+    import cffi
 
-        ffi = cffi.FFI()
-        ffi.cdef(
-            "typedef int RawPaCallback(uintptr_t input, uintptr_t output,"
-            " unsigned long frames, uintptr_t time_info, unsigned long status,"
-            " uintptr_t user);"
-        )
-        _RAW_FFI = ffi
-    return _RAW_FFI
+    ffi = cffi.FFI()
+    ffi.cdef(
+        "typedef int RawPaCallback(uintptr_t input, uintptr_t output,"
+        " unsigned long frames, uintptr_t time_info, unsigned long status,"
+        " uintptr_t user);"
+    )
+    return ffi
 
 
 class _PortAudioStream:

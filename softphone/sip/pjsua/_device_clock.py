@@ -118,10 +118,8 @@ class ConferenceClock:
                 return False
             if not self._registered():  # a new device thread (idents are reused)
                 self._ensure_registered()
-            mic_frame, spk_frame = self._mic, self._spk
-            mic_frame.buf = mic
-            mic_frame.type = _FRAME_TYPE_AUDIO
-            mic_frame.size = self._bytes
+            spk_frame = self._spk
+            self._mic.buf = mic  # type and size stay as made: put_frame reads only
             self._put(port, self._mic_ref)
             spk_frame.buf = speaker
             spk_frame.size = self._bytes
