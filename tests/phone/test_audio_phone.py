@@ -15,6 +15,7 @@ from softphone.phone.runtime import PhoneRuntime
 from softphone.settings import Settings
 from softphone.sip.pjsua import create_engine
 from tests.audio.pulse_server import PulseServer, analyse, serving, tone
+from tests.phone._runtime import running
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -29,12 +30,8 @@ def pulse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PulseServer]:
 async def phone(pulse: PulseServer, tmp_path: Path) -> AsyncIterator[PhoneRuntime]:
     audio = AudioSystem.default(DeviceChoice(microphone="mic", speaker="spk", ringer="ringer"))
     assert audio.status().available, audio.status()
-    runtime = PhoneRuntime(create_engine(), Settings(), audio_system=audio)
-    await runtime.start()
-    try:
+    async with running(PhoneRuntime(create_engine(), Settings(), audio_system=audio)) as runtime:
         yield runtime
-    finally:
-        await runtime.stop()
 
 
 async def _record(pulse: PulseServer, source: str, seconds: float) -> tuple[float, float]:

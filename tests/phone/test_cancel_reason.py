@@ -12,6 +12,7 @@ from softphone.callkit import CXCallEndedReason
 from softphone.phone.runtime import PhoneRuntime
 from softphone.settings import Settings
 from softphone.sip.pjsua import create_engine
+from tests.phone._runtime import running
 from tests.sip import scenarios as sc
 from tests.sip.helpers import start_sipp
 
@@ -20,12 +21,8 @@ pytestmark = pytest.mark.integration
 
 @pytest.fixture
 async def phone() -> AsyncIterator[PhoneRuntime]:
-    runtime = PhoneRuntime(create_engine(), Settings(), with_test_line=False)
-    await runtime.start()
-    try:
+    async with running(PhoneRuntime(create_engine(), Settings(), with_test_line=False)) as runtime:
         yield runtime
-    finally:
-        await runtime.stop()
 
 
 @pytest.mark.parametrize(

@@ -11,18 +11,17 @@ from softphone.callkit import CallState
 from softphone.phone.runtime import PhoneRuntime
 from softphone.settings import Settings
 from softphone.sip.pjsua import create_engine
+from tests.phone._runtime import running
 
 pytestmark = pytest.mark.integration
 
 
 @pytest.fixture
 async def phone(tmp_path: Path):  # type: ignore[no-untyped-def]
-    runtime = PhoneRuntime(create_engine(), Settings(), control_file=tmp_path / "control.json")
-    await runtime.start()
-    try:
+    async with running(
+        PhoneRuntime(create_engine(), Settings(), control_file=tmp_path / "control.json")
+    ) as runtime:
         yield runtime
-    finally:
-        await runtime.stop()
 
 
 async def _until(predicate, timeout: float = 10.0) -> None:  # type: ignore[no-untyped-def]

@@ -11,18 +11,17 @@ from softphone.phone.runtime import PhoneRuntime
 from softphone.settings import Settings
 from softphone.sip.pjsua import create_engine
 from softphone.sip.testline import TestLineProcess
+from tests.phone._runtime import running
 
 pytestmark = pytest.mark.integration
 
 
 @pytest.fixture
 async def phone(tmp_path: Path):  # type: ignore[no-untyped-def]
-    runtime = PhoneRuntime(create_engine(), Settings(), push_dir=tmp_path / "apns")
-    await runtime.start()
-    try:
+    async with running(
+        PhoneRuntime(create_engine(), Settings(), push_dir=tmp_path / "apns")
+    ) as runtime:
         yield runtime
-    finally:
-        await runtime.stop()
 
 
 async def _connected_echo_call(phone: PhoneRuntime) -> None:
