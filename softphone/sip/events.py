@@ -99,6 +99,18 @@ class IncomingCallReceived(SipEvent):
 
 
 @dataclass(frozen=True)
+class IncomingCallRefused(SipEvent):
+    """An incoming INVITE the engine answered with a final error before it could ring
+    (e.g. 488: no common codec, IPv6 media), so no call was ever reported."""
+
+    sip_call_id: str
+    remote_uri: str
+    status: int
+    reason: str
+    account_id: str | None = None
+
+
+@dataclass(frozen=True)
 class OutgoingCallStarted(SipEvent):
     call_id: str
     sip_call_id: str
