@@ -67,7 +67,7 @@ from softphone.sip.media import (
 from softphone.sip.pjsua._bridge_port import BridgePort
 from softphone.sip.pjsua._device_clock import ConferenceClock
 from softphone.sip.pjsua._fdwatch import TimerClock, socket_fds_bound_to, timer_clock
-from softphone.sip.pjsua._objects import Account, Call, LogWriter
+from softphone.sip.pjsua._objects import Account, Call, LogWriter, guarded
 from softphone.sip.uri import check_transport, display_name_of, parse_uri, uri_of
 
 log = logging.getLogger(__name__)
@@ -154,6 +154,7 @@ class PjsuaEngine:
         self._accounts: dict[str, _AccountState] = {}
         self._calls: dict[str, _CallState] = {}
         self._graveyard: list[Call] = []
+        self._refusing: list[Call] = []  # incoming calls refused after onIncomingCall
         self._ids = itertools.count(1)
         self._poll_handle: asyncio.Handle | None = None
         self._poll_due = 0.0  # loop time the pending poll is due (qasync handles have no when())
@@ -458,6 +459,7 @@ class PjsuaEngine:
         self._media_on = False
         self._calls.clear()
         self._graveyard.clear()
+        self._refusing.clear()
         self._conference.clear()
         self._bridge_port = None
         self._null_capture = self._null_playback = None
@@ -1007,10 +1009,7 @@ class PjsuaEngine:
         info = call.getInfo()
         call.info = info
         if len(self._calls) >= self._config.max_calls:
-            busy = pj.CallOpParam(True)
-            busy.statusCode = 486
-            call.hangup(busy)
-            self._graveyard.append(call)
+            self._refuse_later(call, 486)
             return
         key = f"call-{next(self._ids)}"
         call.key = key
@@ -1033,6 +1032,28 @@ class PjsuaEngine:
                 acc.account_id,
             )
         )
+
+    def _refuse_later(self, call: Call, code: int, reason: str = "") -> None:
+        """Refuse an incoming call once pjsua2's onIncomingCall has returned.
+
+        Hanging up inside it resets a call whose INVITE had no SDP at once, and pjsua2
+        then frees the INVITE's clone a second time: an assertion aborts the process.
+        """
+        self._refusing.append(call)
+
+        def refuse() -> None:
+            self._refusing.remove(call)
+            self._graveyard.append(call)
+            prm = pj.CallOpParam(True)
+            prm.statusCode = code
+            if reason:
+                prm.reason = reason
+            with contextlib.suppress(pj.Error):
+                call.hangup(prm)
+            self._schedule_poll()
+
+        assert self._loop is not None
+        self._loop.call_soon(guarded, "refuse", refuse)
 
     def _on_call_state(self, call: Call, prm: Any) -> None:
         info = call.getInfo()
