@@ -36,12 +36,30 @@ def invite(port: int, local: int, n: int, body: str = "", extra: str = "") -> by
     return (head + f"Content-Length: {len(body)}\r\n\r\n" + body).encode()
 
 
+MANY_MEDIA = SDP.format(port=20000) + "".join(
+    f"m=audio {20002 + 2 * i} RTP/AVP 0\r\n" for i in range(15))
+
+
+def _lie(m: bytes) -> bytes:
+    return m.replace(b"Content-Length: 0", b"Content-Length: 99999999")
+
+
+#: name -> (INVITEs to send, how many of them get a final answer)
 CASES = {
     # Beyond the call limit (1): the second INVITE, without SDP, is refused (486).
-    "busy-without-sdp": lambda p, lp: [
-        invite(p, lp, 1, SDP.format(port=20000)), invite(p, lp, 2)],
-    "busy-with-sdp": lambda p, lp: [
-        invite(p, lp, 1, SDP.format(port=20000)), invite(p, lp, 2, SDP.format(port=20002))],
+    "busy-without-sdp": (lambda p, lp: [
+        invite(p, lp, 1, SDP.format(port=20000)), invite(p, lp, 2)], 1),
+    "busy-with-sdp": (lambda p, lp: [
+        invite(p, lp, 1, SDP.format(port=20000)), invite(p, lp, 2, SDP.format(port=20002))], 1),
+    # A UDP INVITE whose Content-Length promises more than the datagram holds (400).
+    "content-length-lie": (lambda p, lp: [_lie(invite(p, lp, 1))], 1),
+    # Offers with 16 media streams: PJSIP would open 32 sockets for each (488).
+    "many-media": (lambda p, lp: [
+        invite(p, lp, n, MANY_MEDIA) for n in (1, 2, 3)], 3),
+    # A CSeq naming another method than the request line (400).
+    "cseq-mismatch": (lambda p, lp: [
+        invite(p, lp, 1, SDP.format(port=20000)).replace(b"CSeq: 1 INVITE", b"CSeq: 1 BYE")],
+        1),
 }
 
 
@@ -52,14 +70,15 @@ async def main(case: str) -> int:
     sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     sock.bind(("127.0.0.1", 0))
     sock.setblocking(False)
-    msgs = CASES[case](port, sock.getsockname()[1])
+    make, expect = CASES[case]
+    msgs = make(port, sock.getsockname()[1])
     loop = asyncio.get_running_loop()
     finals: dict[str, str] = {}
     for m in msgs:
         sock.sendto(m, ("127.0.0.1", port))
         await asyncio.sleep(0.2)
     deadline = loop.time() + 5
-    while len(finals) < len(msgs) - 1 and loop.time() < deadline:
+    while len(finals) < expect and loop.time() < deadline:
         try:
             data = sock.recv(65535).decode(errors="replace")
         except BlockingIOError:

@@ -32,3 +32,16 @@ def test_an_invite_beyond_the_call_limit_gets_486_and_the_engine_lives(case: str
     """Beyond max_calls an INVITE (with or without SDP) gets 486; the process survives."""
     finals = _probe(case)
     assert finals.get("probe-2@127.0.0.1", "").startswith("SIP/2.0 486"), finals
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize(
+    ("case", "status"),
+    [("content-length-lie", 400), ("cseq-mismatch", 400), ("many-media", 488)],
+)
+def test_requests_pjsip_mishandles_are_refused_before_it_sees_them(case: str, status: int) -> None:
+    """A Content-Length lie, a CSeq for another method and a 16-stream offer are refused."""
+    finals = _probe(case)
+    assert finals, "no final answer"
+    for cid, line in finals.items():
+        assert line.startswith(f"SIP/2.0 {status} "), (cid, line)

@@ -50,6 +50,7 @@ from softphone.sip.events import (
     Direction,
     DtmfReceived,
     IncomingCallReceived,
+    IncomingCallRefused,
     MediaState,
     OutgoingCallStarted,
     RegistrationState,
@@ -67,6 +68,7 @@ from softphone.sip.media import (
 from softphone.sip.pjsua._bridge_port import BridgePort
 from softphone.sip.pjsua._device_clock import ConferenceClock
 from softphone.sip.pjsua._fdwatch import TimerClock, socket_fds_bound_to, timer_clock
+from softphone.sip.pjsua._guard import Refusal, RequestGuard
 from softphone.sip.pjsua._objects import Account, Call, LogWriter, guarded
 from softphone.sip.uri import check_transport, display_name_of, parse_uri, uri_of
 
@@ -155,6 +157,7 @@ class PjsuaEngine:
         self._calls: dict[str, _CallState] = {}
         self._graveyard: list[Call] = []
         self._refusing: list[Call] = []  # incoming calls refused after onIncomingCall
+        self._guard: RequestGuard | None = None
         self._ids = itertools.count(1)
         self._poll_handle: asyncio.Handle | None = None
         self._poll_due = 0.0  # loop time the pending poll is due (qasync handles have no when())
@@ -307,6 +310,7 @@ class PjsuaEngine:
             name, _, port_text = str(ep.transportGetInfo(tid).localName).rpartition(":")
             self._transports[t.kind] = (tid, name, int(port_text))
         ep.libStart()
+        self._guard = RequestGuard(self._lib(), self._on_guard_refused)
         ep.audDevManager().setNullDev()
         self._set_codecs(ep, config.codecs)
         first = config.transports[0]
@@ -477,6 +481,9 @@ class PjsuaEngine:
         self._transports.clear()
         if ep is not None:
             try:
+                if self._guard is not None:
+                    self._guard.close()
+                    self._guard = None
                 ep.libDestroy()
             except Exception:
                 log.exception("libDestroy failed")
@@ -1032,6 +1039,13 @@ class PjsuaEngine:
                 acc.account_id,
             )
         )
+
+    def _on_guard_refused(
+        self, first_line: str, refused: Refusal, call_id: str, caller: str
+    ) -> None:
+        log.warning("refused %s: %d %s", first_line[:120], refused.status, refused.reason)
+        if first_line.startswith("INVITE "):
+            self._emit(IncomingCallRefused(call_id, caller, refused.status, refused.reason))
 
     def _refuse_later(self, call: Call, code: int, reason: str = "") -> None:
         """Refuse an incoming call once pjsua2's onIncomingCall has returned.

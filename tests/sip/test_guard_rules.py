@@ -1,0 +1,60 @@
+"""The request guard's rules, as pure functions of the message text."""
+
+from __future__ import annotations
+
+from softphone.sip.pjsua._guard import MAX_OFFER_MEDIA, Refusal, refusal
+
+SDP = b"v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
+
+
+def msg(method: bytes = b"INVITE", cseq: bytes = b"1 INVITE", body: bytes = b"",
+        clen: bytes | None = None, compact: bool = False) -> bytes:
+    name = b"l" if compact else b"Content-Length"
+    length = clen if clen is not None else str(len(body)).encode()
+    return (method + b" sip:a@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:5;branch=z9hG4bK1\r\n"
+            b"CSeq: " + cseq + b"\r\n" + name + b": " + length + b"\r\n\r\n" + body)
+
+
+def media(n: int) -> bytes:
+    return SDP + b"".join(b"m=audio %d RTP/AVP 0\r\n" % (4000 + 2 * i) for i in range(n))
+
+
+class TestPasses:
+    def test_a_plain_offer_passes(self) -> None:
+        """An INVITE with one audio stream and a true Content-Length passes."""
+        assert refusal(msg(body=media(1))) is None
+
+    def test_audio_and_video_pass(self) -> None:
+        """Up to MAX_OFFER_MEDIA streams pass."""
+        assert refusal(msg(body=media(MAX_OFFER_MEDIA))) is None
+
+    def test_a_shorter_content_length_passes(self) -> None:
+        """Bytes past Content-Length are PJSIP's to discard (RFC 3261 18.3)."""
+        assert refusal(msg(body=media(1), clen=b"10")) is None
+
+    def test_ack_and_cancel_with_their_own_cseq_pass(self) -> None:
+        """ACK and CANCEL carry their own method in CSeq."""
+        assert refusal(msg(b"ACK", b"1 ACK")) is None
+        assert refusal(msg(b"CANCEL", b"1 CANCEL")) is None
+
+    def test_a_message_without_its_blank_line_is_left_to_pjsip(self) -> None:
+        """A message PJSIP's parser refuses anyway is not the guard's."""
+        assert refusal(b"INVITE sip:a@b SIP/2.0\r\nCSeq: 1 BYE\r\n") is None
+
+
+class TestRefuses:
+    def test_a_content_length_larger_than_the_body(self) -> None:
+        """More Content-Length than body: 400 (compact form too)."""
+        assert refusal(msg(clen=b"99999999")) == Refusal(
+            400, "Content-Length larger than the message body")
+        assert refusal(msg(clen=b"5", compact=True)) is not None
+
+    def test_a_cseq_for_another_method(self) -> None:
+        """CSeq must name the request's own method: 400."""
+        r = refusal(msg(b"INFO", b"7 INVITE"))
+        assert r is not None and r.status == 400
+
+    def test_an_offer_with_too_many_streams(self) -> None:
+        """More than MAX_OFFER_MEDIA m= lines: 488."""
+        r = refusal(msg(body=media(MAX_OFFER_MEDIA + 1)))
+        assert r is not None and r.status == 488
