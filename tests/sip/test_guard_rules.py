@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from softphone.sip.pjsua._guard import MAX_OFFER_MEDIA, Refusal, refusal
+from softphone.sip.pjsua._guard import (
+    MAX_OFFER_MEDIA,
+    NewCallLimiter,
+    Refusal,
+    is_new_call,
+    refusal,
+)
 
 SDP = b"v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
 
@@ -58,3 +64,22 @@ class TestRefuses:
         """More than MAX_OFFER_MEDIA m= lines: 488."""
         r = refusal(msg(body=media(MAX_OFFER_MEDIA + 1)))
         assert r is not None and r.status == 488
+
+
+class TestNewCallFlood:
+    def test_only_new_invites_count(self) -> None:
+        """An INVITE with a To tag (a re-INVITE) is not a new call."""
+        assert is_new_call(msg(body=media(1)))
+        reinvite = msg(body=media(1)).replace(b"CSeq:", b"To: <sip:a@b>;tag=x\r\nCSeq:")
+        assert not is_new_call(reinvite)
+        assert not is_new_call(msg(b"OPTIONS", b"1 OPTIONS"))
+
+    def test_at_most_n_new_calls_in_any_second(self) -> None:
+        """The limiter admits per_second calls, then none until a second has passed."""
+        now = [100.0]
+        limiter = NewCallLimiter(3, clock=lambda: now[0])
+        assert [limiter.admit() for _ in range(4)] == [True, True, True, False]
+        now[0] += 0.99
+        assert not limiter.admit()
+        now[0] += 0.02
+        assert limiter.admit()

@@ -9,7 +9,10 @@ that break a rule of RFC 3261 that PJSIP does not check:
 - a Content-Length larger than the body the datagram carries (RFC 3261 18.3: 400);
 - a CSeq method that is not the request's method (RFC 3261 8.1.1.5: 400);
 - an offer with more media streams than a call uses (each one makes PJSIP open two
-  sockets at once, before the application hears of the call: 488).
+  sockets at once, before the application hears of the call: 488);
+- more new INVITEs per second than a phone is ever called (503): each
+  opens sockets, and PJSIP keeps a closed socket's slot for 500 ms, so a flood of INVITEs
+  fills the wheel's 64-slot I/O queue even when every call is refused at once.
 
 A refused ACK is dropped (an ACK is never answered). The rules are pure functions of
 the message text (:func:`refusal`), tested on their own and through a real phone.
@@ -17,17 +20,21 @@ the message text (:func:`refusal`), tested on their own and through a real phone
 
 from __future__ import annotations
 
+import collections
 import ctypes
 import logging
 import re
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 log = logging.getLogger(__name__)
 
-#: Media streams an offer may carry (one audio; room for video and a second audio).
-MAX_OFFER_MEDIA = 4
+#: Media streams an offer may carry (audio, and room for video).
+MAX_OFFER_MEDIA = 2
+#: New INVITEs (no To tag) accepted per second.
+MAX_NEW_CALLS_PER_SECOND = 8
 _PRIORITY = 12  # after the transport layer (8), before the transaction layer (16)
 # rdata->msg_info.msg_buf is found by its shape on the first request: the first pointer
 # past the packet buffer that points back at that buffer (which starts within the first
@@ -38,6 +45,7 @@ _SCAN_LIMIT = 65536
 _CLEN = re.compile(rb"^(?:content-length|l)[ \t]*:[ \t]*(\S*)[ \t]*$", re.I | re.M)
 _CSEQ = re.compile(rb"^cseq[ \t]*:[ \t]*\d+[ \t]+(\S+)", re.I | re.M)
 _MEDIA = re.compile(rb"^m=", re.M)
+_TO_TAG = re.compile(rb"^(?:to|t)[ \t]*:[^\r\n]*;[ \t]*tag=", re.I | re.M)
 
 
 @dataclass(frozen=True)
@@ -66,6 +74,37 @@ def refusal(message: bytes) -> Refusal | None:
     if body and len(_MEDIA.findall(body)) > MAX_OFFER_MEDIA:
         return Refusal(488, f"Too many media streams (more than {MAX_OFFER_MEDIA})")
     return None
+
+
+def is_new_call(message: bytes) -> bool:
+    """An INVITE outside any dialog (its To has no tag)."""
+    head = message.partition(b"\r\n\r\n")[0]
+    return head.startswith(b"INVITE ") and _TO_TAG.search(head) is None
+
+
+class NewCallLimiter:
+    """At most ``per_second`` new calls in any one-second window (``clock`` injectable)."""
+
+    def __init__(
+        self,
+        per_second: int = MAX_NEW_CALLS_PER_SECOND,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._per_second = per_second
+        self._clock = clock
+        self._recent: collections.deque[float] = collections.deque()
+
+    def admit(self) -> bool:
+        now = self._clock()
+        while self._recent and now - self._recent[0] >= 1.0:
+            self._recent.popleft()
+        if len(self._recent) >= self._per_second:
+            return False
+        self._recent.append(now)
+        return True
+
+
+_FLOOD = Refusal(503, "Too many new calls at once")
 
 
 class _PjStr(ctypes.Structure):
@@ -109,6 +148,7 @@ class RequestGuard:
         self._on_refused = on_refused
         self._msg_buf_offset: int | None = None
         self._packet_offset = 0
+        self._limiter = NewCallLimiter()
         self._name = ctypes.create_string_buffer(b"mod-softphone-guard")
         self._module = _PjsipModule()
         self._module.name = _PjStr(ctypes.cast(self._name, ctypes.c_char_p), 19)
@@ -179,6 +219,8 @@ class RequestGuard:
             if msg is None:
                 return 0
             answer = refusal(msg)
+            if answer is None and is_new_call(msg) and not self._limiter.admit():
+                answer = _FLOOD
             if answer is None:
                 return 0
             first = msg.split(b"\r\n", 1)[0].decode(errors="replace")
