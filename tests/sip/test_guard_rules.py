@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from softphone.sip.pjsua._guard import (
     MAX_OFFER_MEDIA,
-    NewCallLimiter,
     Refusal,
-    is_new_call,
+    SocketBudget,
+    new_call_sockets,
     refusal,
 )
 
@@ -67,19 +67,24 @@ class TestRefuses:
 
 
 class TestNewCallFlood:
-    def test_only_new_invites_count(self) -> None:
-        """An INVITE with a To tag (a re-INVITE) is not a new call."""
-        assert is_new_call(msg(body=media(1)))
-        reinvite = msg(body=media(1)).replace(b"CSeq:", b"To: <sip:a@b>;tag=x\r\nCSeq:")
-        assert not is_new_call(reinvite)
-        assert not is_new_call(msg(b"OPTIONS", b"1 OPTIONS"))
+    def test_new_invites_cost_two_sockets_per_stream(self) -> None:
+        """A new INVITE costs 2 sockets per stream (a delayed offer: one stream)."""
+        assert new_call_sockets(msg(body=media(1))) == 2
+        assert new_call_sockets(msg(body=media(2))) == 4
+        assert new_call_sockets(msg()) == 2
 
-    def test_at_most_n_new_calls_in_any_second(self) -> None:
-        """The limiter admits per_second calls, then none until a second has passed."""
+    def test_requests_in_a_dialog_cost_nothing(self) -> None:
+        """A re-INVITE (To tag) or another method opens nothing up front."""
+        reinvite = msg(body=media(1)).replace(b"CSeq:", b"To: <sip:a@b>;tag=x\r\nCSeq:")
+        assert new_call_sockets(reinvite) == 0
+        assert new_call_sockets(msg(b"OPTIONS", b"1 OPTIONS")) == 0
+
+    def test_the_budget_refills_after_its_window(self) -> None:
+        """At most ``budget`` sockets within any window; spent ones come back after it."""
         now = [100.0]
-        limiter = NewCallLimiter(3, clock=lambda: now[0])
-        assert [limiter.admit() for _ in range(4)] == [True, True, True, False]
-        now[0] += 0.99
-        assert not limiter.admit()
+        budget = SocketBudget(8, 0.5, clock=lambda: now[0])
+        assert [budget.admit(2) for _ in range(5)] == [True, True, True, True, False]
+        now[0] += 0.49
+        assert not budget.admit(2)
         now[0] += 0.02
-        assert limiter.admit()
+        assert budget.admit(4) and budget.admit(4) and not budget.admit(2)

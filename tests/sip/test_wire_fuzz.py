@@ -54,14 +54,15 @@ def phone(tmp_path: Path) -> Iterator[RunningPhone]:
         stop_phone(p)
 
 
-def _alive(phone: RunningPhone, sent: list[bytes]) -> None:
+def _alive(phone: RunningPhone, sent: list[bytes], seed: int) -> None:
     rc = phone.process.poll()
     if rc is not None:
         last = b"\n----\n".join(sent[-3:]).decode(errors="replace")[-3000:]
         log = phone.log_path.read_text(errors="replace")
         why = [ln for ln in log.splitlines()
                if any(w in ln for w in ("Assertion", "Fatal Python", "terminate", "Segmentation"))]
-        raise AssertionError(f"the phone died (exit {rc}) after {len(sent)} messages: {why}"
+        raise AssertionError(f"the phone died (exit {rc}) after {len(sent)} messages"
+                             f" (SOFTPHONE_FUZZ_SEED={seed}): {why}"
                              f"\nlast sent:\n{last}\nlog:\n{log[-1500:]}")
 
 
@@ -130,7 +131,7 @@ def test_phone_survives_the_wire_fuzz_battery(phone: RunningPhone) -> None:
             time.sleep(0.004)  # ~200 messages/s: a flood is the guard's own test
             heard += _drain(sock, dialogs)
             if i % 200 == 199:
-                _alive(phone, sent)
+                _alive(phone, sent, seed)
                 phone.state()  # the control API still answers
         # End every call we started: cancel the INVITEs still ringing.
         deadline = time.monotonic() + 60
@@ -139,7 +140,7 @@ def test_phone_survives_the_wire_fuzz_battery(phone: RunningPhone) -> None:
             for c in dialogs.cancels(rng, target):
                 with contextlib.suppress(OSError):
                     sock.sendto(c.encode(), ("127.0.0.1", udp_port))
-            _alive(phone, sent)
+            _alive(phone, sent, seed)
             calls = phone.state()["calls"]
             if not calls:
                 break
@@ -149,7 +150,7 @@ def test_phone_survives_the_wire_fuzz_battery(phone: RunningPhone) -> None:
         assert growth < RSS_GROWTH_LIMIT_MB, f"RSS grew {growth:.0f} MB over the battery"
     finally:
         sock.close()
-    _alive(phone, sent)
+    _alive(phone, sent, seed)
     record(
         "SIP wire (UDP/TCP to the phone)",
         len(sent),

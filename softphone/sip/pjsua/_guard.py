@@ -10,9 +10,10 @@ that break a rule of RFC 3261 that PJSIP does not check:
 - a CSeq method that is not the request's method (RFC 3261 8.1.1.5: 400);
 - an offer with more media streams than a call uses (each one makes PJSIP open two
   sockets at once, before the application hears of the call: 488);
-- more new INVITEs per second than a phone is ever called (503): each
-  opens sockets, and PJSIP keeps a closed socket's slot for 500 ms, so a flood of INVITEs
-  fills the wheel's 64-slot I/O queue even when every call is refused at once.
+- a flood of new INVITEs (503): each opens two sockets per media stream before anyone
+  can refuse it, and PJSIP keeps a closed socket's I/O queue slot for 500 ms, so INVITEs
+  refused at once still fill the wheel's 64 slots; new calls may open at most
+  ``SOCKET_BUDGET`` sockets per half second (e.g. 32 one-stream calls a second).
 
 A refused ACK is dropped (an ACK is never answered). The rules are pure functions of
 the message text (:func:`refusal`), tested on their own and through a real phone.
@@ -33,8 +34,9 @@ log = logging.getLogger(__name__)
 
 #: Media streams an offer may carry (audio, and room for video).
 MAX_OFFER_MEDIA = 2
-#: New INVITEs (no To tag) accepted per second.
-MAX_NEW_CALLS_PER_SECOND = 8
+#: Media sockets new calls may open per ``SOCKET_WINDOW`` seconds (PJSIP's slot reuse delay).
+SOCKET_BUDGET = 32
+SOCKET_WINDOW = 0.5
 _PRIORITY = 12  # after the transport layer (8), before the transaction layer (16)
 # rdata->msg_info.msg_buf is found by its shape on the first request: the first pointer
 # past the packet buffer that points back at that buffer (which starts within the first
@@ -76,31 +78,37 @@ def refusal(message: bytes) -> Refusal | None:
     return None
 
 
-def is_new_call(message: bytes) -> bool:
-    """An INVITE outside any dialog (its To has no tag)."""
-    head = message.partition(b"\r\n\r\n")[0]
-    return head.startswith(b"INVITE ") and _TO_TAG.search(head) is None
+def new_call_sockets(message: bytes) -> int:
+    """Sockets PJSIP opens for this request before the app hears of it: two per media
+    stream of a new INVITE (outside any dialog: its To has no tag; a delayed offer gets
+    one audio stream), else 0."""
+    head, _, body = message.partition(b"\r\n\r\n")
+    if not head.startswith(b"INVITE ") or _TO_TAG.search(head) is not None:
+        return 0
+    return 2 * min(max(1, len(_MEDIA.findall(body))), MAX_OFFER_MEDIA)
 
 
-class NewCallLimiter:
-    """At most ``per_second`` new calls in any one-second window (``clock`` injectable)."""
+class SocketBudget:
+    """At most ``budget`` sockets opened in any ``window`` seconds (``clock`` injectable)."""
 
     def __init__(
         self,
-        per_second: int = MAX_NEW_CALLS_PER_SECOND,
+        budget: int = SOCKET_BUDGET,
+        window: float = SOCKET_WINDOW,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self._per_second = per_second
-        self._clock = clock
-        self._recent: collections.deque[float] = collections.deque()
+        self._budget, self._window, self._clock = budget, window, clock
+        self._spent: collections.deque[tuple[float, int]] = collections.deque()
+        self._total = 0
 
-    def admit(self) -> bool:
+    def admit(self, sockets: int) -> bool:
         now = self._clock()
-        while self._recent and now - self._recent[0] >= 1.0:
-            self._recent.popleft()
-        if len(self._recent) >= self._per_second:
+        while self._spent and now - self._spent[0][0] >= self._window:
+            self._total -= self._spent.popleft()[1]
+        if self._total + sockets > self._budget:
             return False
-        self._recent.append(now)
+        self._spent.append((now, sockets))
+        self._total += sockets
         return True
 
 
@@ -148,7 +156,7 @@ class RequestGuard:
         self._on_refused = on_refused
         self._msg_buf_offset: int | None = None
         self._packet_offset = 0
-        self._limiter = NewCallLimiter()
+        self._budget = SocketBudget()
         self._name = ctypes.create_string_buffer(b"mod-softphone-guard")
         self._module = _PjsipModule()
         self._module.name = _PjStr(ctypes.cast(self._name, ctypes.c_char_p), 19)
@@ -219,8 +227,10 @@ class RequestGuard:
             if msg is None:
                 return 0
             answer = refusal(msg)
-            if answer is None and is_new_call(msg) and not self._limiter.admit():
-                answer = _FLOOD
+            if answer is None:
+                sockets = new_call_sockets(msg)
+                if sockets and not self._budget.admit(sockets):
+                    answer = _FLOOD
             if answer is None:
                 return 0
             first = msg.split(b"\r\n", 1)[0].decode(errors="replace")
