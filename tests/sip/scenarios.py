@@ -270,9 +270,12 @@ REMOTE_HOLD_MIDDLE = (
 )
 
 
-def info_send_middle(digit: str, cseq: int = 2) -> str:
+def info_send_middle(digit: str, cseq: int = 2, ctype: str = "application/dtmf-relay") -> str:
+    """Send one digit in an INFO (``application/dtmf-relay``, or ``application/dtmf``
+    whose body is just the digit) and expect 200."""
+    body = f"Signal={digit}\nDuration=160\n" if ctype.endswith("dtmf-relay") else digit
     return (
         '  <pause milliseconds="100"/>\n'
-        + _in_dialog("INFO", cseq, f"Signal={digit}\nDuration=160\n", "application/dtmf-relay")
+        + _in_dialog("INFO", cseq, body, ctype)
         + '  <recv response="200"/>\n'
     )
