@@ -121,9 +121,11 @@ HOLD_ONLY_MIDDLE = (
 
 
 def info_dtmf_middle(digits: str) -> str:
+    """Expect one INFO ``application/dtmf-relay`` per digit, in order; answer each 200."""
     out = ""
     for i, d in enumerate(digits):
         out += '  <recv request="INFO">\n' + _check(f"Signal *= *[{d}]", f"d{i}", "body")
+        out += _check("Content-Type: *application/dtmf-relay", f"ct{i}")
         out += "  </recv>\n" + _resp(200, "OK")
     return out
 
