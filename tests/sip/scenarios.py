@@ -44,9 +44,14 @@ def _check(regexp: str, var: str, where: str = "msg") -> str:
     )
 
 
-def uas(middle: str = "", name: str = "uas", ring: bool = True) -> str:
-    """Answer an INVITE (180, 200), run ``middle``, wait for BYE."""
-    out = HEAD.format(name=name) + '  <recv request="INVITE" crlf="true"/>\n'
+def uas(
+    middle: str = "", name: str = "uas", ring: bool = True, expect: tuple[str, ...] = ()
+) -> str:
+    """Answer an INVITE (180, 200), run ``middle``, wait for BYE. The INVITE must match
+    each regular expression in ``expect`` (else SIPp fails)."""
+    checks = "".join(_check(rx, f"inv{i}") for i, rx in enumerate(expect))
+    out = HEAD.format(name=name) + '  <recv request="INVITE" crlf="true">\n' + checks
+    out += "  </recv>\n"
     if ring:
         out += _resp(180, "Ringing")
     out += _resp(200, "OK", sdp(), retrans=True)
