@@ -526,9 +526,9 @@ class PhoneRuntime:
     def apply_ui_settings(self, data: Mapping[str, Any]) -> None:
         """Apply what the Settings page changed (codecs, DTMF, push, accounts on/off) and save.
 
-        Raises ValueError with a message for the page on a bad value. Audio devices
-        change at once; transport, codec and account changes are saved and take effect
-        when the phone next starts.
+        Raises ValueError with a message for the page on a bad value. Audio devices and
+        the DTMF method change at once; transport, codec and account changes are saved and
+        take effect when the phone next starts.
         """
         current = self.settings.to_dict()
         transport = data.get("transport")
@@ -573,6 +573,7 @@ class PhoneRuntime:
             if transport is not None:
                 acc["transport"] = transport
         self.settings = Settings.from_dict(current)
+        self.app.dtmf_method = self.settings.sip.dtmf_method  # the keypad's next tone
         if self._save_settings is not None:
             self._save_settings(self.settings)
 

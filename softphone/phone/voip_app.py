@@ -168,7 +168,9 @@ class VoipApp:
         self._resolve_uri = resolve_uri or (lambda target: target)
         self._caller_name = caller_name
         self._listeners: list[Callable[[AppEvent], None]] = []
-        #: Keypad actions to send by a given DTMF method (rfc4733 | info), not the settings'.
+        #: How keypad tones go out (rfc4733 | info); None: the engine's configured method.
+        self.dtmf_method: str | None = None
+        #: Keypad actions to send by a given DTMF method, not ``dtmf_method``.
         self._dtmf_methods: dict[_uuid.UUID, str] = {}
         self.events: list[AppEvent] = []
         self._tasks: set[asyncio.Task[Any]] = set()
@@ -464,7 +466,7 @@ class VoipApp:
         self, provider: CXProvider, action: CXPlayDTMFCallAction
     ) -> None:
         """Apple: ``provider(_:perform: CXPlayDTMFCallAction)``: RFC 4733 or SIP INFO."""
-        method = self._dtmf_methods.pop(action.uuid, None)
+        method = self._dtmf_methods.pop(action.uuid, None) or self.dtmf_method
         sip_id = self._sip_call_for(action)
         if sip_id is None:
             return

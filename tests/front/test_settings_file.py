@@ -97,10 +97,20 @@ def test_unparseable_file_means_defaults_and_stays(softphone: Phones, tmp_path: 
 
 @pytest.mark.covers("sip.dtmf_method", "page:dtmf_method")
 def test_settings_set_dtmf_method_round_trips(softphone: Phones, tmp_path: Path) -> None:
-    """``settings-set {"dtmf_method": "info"}`` (the Settings page's Save) is saved and read
-    back; a bad value is a 400 naming the key and changes nothing."""
+    """``settings-set {"dtmf_method": "info"}`` (the Settings page's Save) is saved, read
+    back and used for the next tone at once (the other phone receives it by SIP INFO); a
+    bad value is a 400 naming the key and changes nothing."""
     phone = softphone("alice", settings_toml="[sip]\nudp_port = 0\n")
+    bob = softphone("bob")
+    phone.call(f"sip:bob@{bob.state()['sip']['udp']}")
+    bob.wait_for("call.incoming", timeout=10)
+    bob.answer()
+    phone.wait_for("call.connected", timeout=10)
     result = phone.request("settings-set", changes={"dtmf_method": "info"})
+    phone.dtmf("4")
+    got = bob.wait_for("dtmf.received", timeout=10)["data"]
+    assert (got["digit"], got["method"]) == ("4", "info")
+    phone.hangup()
     assert result["settings"]["sip"]["dtmf_method"] == "info"
     assert phone.request("settings")["settings"]["sip"]["dtmf_method"] == "info"
     path = settings_file(tmp_path, "alice")
