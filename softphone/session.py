@@ -154,8 +154,9 @@ def _runtime(args: argparse.Namespace, paths: Any, store: Any, loaded: Any, rece
         push_dir=paths.data_dir / "apns",
     )
     runtime.first_run_marker = paths.data_dir / "welcome-shown"
-    if loaded.message:
-        runtime.problems.append(loaded.message)
+    for problem in loaded.problems:  # each bad setting by key; the rest of the file applies
+        log.warning("%s", problem)
+        runtime.problems.append(problem)
     return runtime
 
 

@@ -1,6 +1,6 @@
 import QtQuick
 
-// Settings: accounts, audio devices, codecs, transport, push, device toggles.
+// Settings: accounts, audio devices, codecs, transport, DTMF, push, device toggles.
 Rectangle {
     id: page
     objectName: "settingsPage"
@@ -83,6 +83,13 @@ Rectangle {
                 options: [{ value: "udp", label: "UDP" }, { value: "tcp", label: "TCP" }, { value: "tls", label: "TLS" }]
                 value: page.draft.transport || "udp"
                 onPicked: (v) => page.edit(function (d) { d.transport = v })
+            }
+            Section { text: "DTMF" }
+            Segmented {
+                objectName: "dtmfControl"; x: 16; width: page.width - 32; namePrefix: "dtmf_"
+                options: [{ value: "rfc4733", label: "RFC 4733" }, { value: "info", label: "SIP INFO" }]
+                value: page.draft.dtmf_method || "rfc4733"
+                onPicked: (v) => page.edit(function (d) { d.dtmf_method = v })
             }
             Section { text: "PUSH (VOIP)" }
             Card {

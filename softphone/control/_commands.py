@@ -98,6 +98,11 @@ COMMANDS: tuple[Command, ...] = (
             "digits": Param(
                 "string", "the digits", required=True, pattern=r"^[0-9A-Da-d*#,;]{1,64}$"
             ),
+            "method": Param(
+                "string",
+                "rfc4733 (RTP telephone-events) or info (SIP INFO); default: settings' dtmf_method",
+                enum=("rfc4733", "info"),
+            ),
         },
         "send DTMF digits",
     ),
@@ -213,11 +218,13 @@ COMMANDS: tuple[Command, ...] = (
     Command("settings", "the phone's settings (as saved in its profile; no secrets)"),
     Command(
         "settings-set",
-        "change settings as the Settings page does (codecs, transport, push, audio, accounts)",
+        "change settings as the Settings page does (codecs, transport, DTMF, push, audio, "
+        "accounts)",
         {
             "changes": Param(
                 "object",
                 'e.g. {"codecs": [{"name": "PCMA", "enabled": true}], "transport": "tcp", '
+                '"dtmf_method": "info", '
                 '"push": {"environment": "production"}, "accounts": [{"id": "main", '
                 '"enabled": false}], "audio": {"input": "default"}}',
                 required=True,

@@ -108,8 +108,8 @@ class ControlClient:
     def mute(self, on: bool = True, call: str | None = None) -> Any:
         return self.request("mute", on=on, call=call)
 
-    def dtmf(self, digits: str, call: str | None = None) -> Any:
-        return self.request("dtmf", digits=digits, call=call)
+    def dtmf(self, digits: str, call: str | None = None, method: str | None = None) -> Any:
+        return self.request("dtmf", digits=digits, call=call, method=method)
 
     def wait_for(self, event: str, timeout: float = 10.0) -> Any:
         return self.request("wait-for", event=event, timeout=timeout)

@@ -248,7 +248,9 @@ class PhoneControl:
             return {"call": str(call.uuid), "muted": bool(params["on"])}
         if command == "dtmf":
             call = self._call(params)
-            await self.system.play_dtmf(call.uuid, str(params["digits"]))
+            actions = await self.system.play_dtmf(call.uuid, str(params["digits"]))
+            if params.get("method"):
+                self.app.send_dtmf_by(actions, str(params["method"]))
             return {"call": str(call.uuid), "digits": params["digits"]}
         if command == "lock":
             self.system.device_locked = bool(params["on"])

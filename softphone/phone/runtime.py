@@ -524,16 +524,21 @@ class PhoneRuntime:
         return out
 
     def apply_ui_settings(self, data: Mapping[str, Any]) -> None:
-        """Apply what the Settings page changed (codecs, push, accounts on/off) and save.
+        """Apply what the Settings page changed (codecs, DTMF, push, accounts on/off) and save.
 
-        Raises ValueError with a message for the page on a bad value. Audio devices
-        change at once; transport, codec and account changes are saved and take effect
-        when the phone next starts.
+        Raises ValueError with a message for the page on a bad value. Audio devices and
+        the DTMF method change at once; transport, codec and account changes are saved and
+        take effect when the phone next starts.
         """
         current = self.settings.to_dict()
         transport = data.get("transport")
         if transport is not None and transport not in ("udp", "tcp", "tls"):
             raise ValueError(f"transport must be udp, tcp or tls, not {transport!r}")
+        dtmf_method = data.get("dtmf_method")
+        if dtmf_method is not None:
+            if dtmf_method not in ("rfc4733", "info"):
+                raise ValueError(f"dtmf_method must be rfc4733 or info, not {dtmf_method!r}")
+            current["sip"]["dtmf_method"] = dtmf_method
         codecs = data.get("codecs")
         if codecs is not None:
             names = [c["name"] for c in codecs if c.get("enabled")]
@@ -568,6 +573,7 @@ class PhoneRuntime:
             if transport is not None:
                 acc["transport"] = transport
         self.settings = Settings.from_dict(current)
+        self.app.dtmf_method = self.settings.sip.dtmf_method  # the keypad's next tone
         if self._save_settings is not None:
             self._save_settings(self.settings)
 

@@ -15,7 +15,7 @@ import logging
 import re
 import time
 import uuid as _uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -168,6 +168,10 @@ class VoipApp:
         self._resolve_uri = resolve_uri or (lambda target: target)
         self._caller_name = caller_name
         self._listeners: list[Callable[[AppEvent], None]] = []
+        #: How keypad tones go out (rfc4733 | info); None: the engine's configured method.
+        self.dtmf_method: str | None = None
+        #: Keypad actions to send by a given DTMF method, not ``dtmf_method``.
+        self._dtmf_methods: dict[_uuid.UUID, str] = {}
         self.events: list[AppEvent] = []
         self._tasks: set[asyncio.Task[Any]] = set()
         #: The engine's accounts, in the user's order (outgoing calls use the first).
@@ -462,6 +466,7 @@ class VoipApp:
         self, provider: CXProvider, action: CXPlayDTMFCallAction
     ) -> None:
         """Apple: ``provider(_:perform: CXPlayDTMFCallAction)``: RFC 4733 or SIP INFO."""
+        method = self._dtmf_methods.pop(action.uuid, None) or self.dtmf_method
         sip_id = self._sip_call_for(action)
         if sip_id is None:
             return
@@ -469,7 +474,7 @@ class VoipApp:
 
         async def send() -> None:
             if digits:
-                await self.engine.send_dtmf(sip_id, digits)
+                await self.engine.send_dtmf(sip_id, digits, method)
 
         def done() -> None:
             if self.audio is not None:
@@ -479,6 +484,14 @@ class VoipApp:
             self._emit("dtmf.sent", action.call_uuid, digits=action.digits)
 
         self._spawn(self._on_sip(action, send, done))
+
+    def send_dtmf_by(self, actions: Iterable[CXPlayDTMFCallAction], method: str) -> None:
+        """Send these just-requested keypad actions by ``method`` (``"rfc4733"`` or
+        ``"info"``) instead of the settings' method (the control API's ``dtmf --method``)."""
+        if method not in ("rfc4733", "info"):
+            raise ValueError(f"method must be rfc4733 or info, not {method!r}")
+        for action in actions:
+            self._dtmf_methods[action.uuid] = method
 
     def perform_set_group_call_action(
         self, provider: CXProvider, action: CXSetGroupCallAction
@@ -566,7 +579,7 @@ class VoipApp:
                 call = self.calls.by_sip(event.call_id)
                 if call is not None:
                     call.dtmf_received.append(event.digit)
-                    self._emit("dtmf.received", call.uuid, digit=event.digit)
+                    self._emit("dtmf.received", call.uuid, digit=event.digit, method=event.method)
         except Exception:  # a SIP event must never take the app down
             log.exception("handling %r failed", event)
 

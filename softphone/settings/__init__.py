@@ -1,12 +1,14 @@
 """User settings: TOML in the platform config directory, secrets in the OS keyring.
 
-``SettingsStore(profile).load()`` never raises on a bad file: a corrupt or invalid file
-is moved aside and defaults are used, with a message for the UI in ``LoadResult``.
+``SettingsStore(profile).load()`` never raises and never rewrites the file: a bad value
+(or account) costs only itself (its default is used) and an unparseable file means
+defaults, with one message per problem in ``LoadResult.problems``.
 Passwords never go into the TOML file; they live in a :class:`SecretStore`.
 """
 
 from __future__ import annotations
 
+from softphone.settings._lenient import read_settings
 from softphone.settings._model import (
     AccountSettings,
     AudioSettings,
@@ -45,5 +47,6 @@ __all__ = [
     "SipSettings",
     "open_secret_store",
     "profile_paths",
+    "read_settings",
     "validate_profile_name",
 ]

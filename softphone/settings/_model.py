@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 
 TRANSPORTS = ("udp", "tcp", "tls")
 SRTP_MODES = ("off", "optional", "mandatory")
-DTMF_METHODS = ("rfc4733", "sip_info")
+DTMF_METHODS = ("rfc4733", "info")  # RFC 4733 telephone-events, or SIP INFO
 APNS_ENVIRONMENTS = ("sandbox", "production")
 DEFAULT_CODECS = ("PCMU/8000", "PCMA/8000", "G722/16000")
 _ACCOUNT_ID_RE = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
@@ -216,10 +216,14 @@ def _one_of(path: str, value: str, allowed: tuple[str, ...]) -> None:
 def _check_values(s: Settings) -> None:
     _one_of("sip.dtmf_method", s.sip.dtmf_method, DTMF_METHODS)
     _one_of("push.environment", s.push.environment, APNS_ENVIRONMENTS)
-    for name in ("udp_port", "tcp_port"):
-        port = getattr(s.sip, name)
-        if not 0 <= port <= 65535:
-            raise SettingsError(f"sip.{name}", f"must be 0-65535 (0 = any free port), got {port}")
+    if not 0 <= s.sip.udp_port <= 65535:
+        raise SettingsError(
+            "sip.udp_port", f"must be 0-65535 (0 = any free port), got {s.sip.udp_port}"
+        )
+    if not -1 <= s.sip.tcp_port <= 65535:
+        raise SettingsError(
+            "sip.tcp_port", f"must be -1 (TCP off) or 0-65535, got {s.sip.tcp_port}"
+        )
     if not -1 <= s.sip.tls_port <= 65535:
         raise SettingsError("sip.tls_port", "must be -1 (off) or 0-65535")
     if ":" in s.sip.bind_address:

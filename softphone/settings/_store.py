@@ -1,16 +1,16 @@
-"""Load and save ``settings.toml`` atomically; a bad file is kept aside, never lost."""
+"""Load ``settings.toml`` (never rewriting it) and save it atomically (an explicit Save)."""
 
 from __future__ import annotations
 
 import os
 import sys
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import tomli_w
 
-from softphone.settings._model import Settings, SettingsError
+from softphone.settings._lenient import read_settings
+from softphone.settings._model import Settings
 from softphone.settings._paths import ProfilePaths
 
 if sys.version_info >= (3, 11):
@@ -21,11 +21,15 @@ else:  # pragma: no cover - Python 3.10
 
 @dataclass(frozen=True)
 class LoadResult:
-    """What :meth:`SettingsStore.load` found. ``message`` is for the user when not empty."""
+    """What :meth:`SettingsStore.load` found: the settings and one message per problem."""
 
     settings: Settings
-    message: str = ""
-    moved_aside: Path | None = None
+    problems: tuple[str, ...] = ()
+
+    @property
+    def message(self) -> str:
+        """All problems in one text (empty when there are none)."""
+        return "\n".join(self.problems)
 
 
 class SettingsStore:
@@ -39,24 +43,26 @@ class SettingsStore:
         return self.paths.settings_file
 
     def load(self) -> LoadResult:
-        """Read the settings; defaults when there is no file; a bad file is moved aside."""
+        """Read the settings, never writing the file: defaults when there is none or it
+        cannot be parsed; a bad value (or account) is reported and only it is left out."""
         try:
             raw = self.path.read_bytes()
         except FileNotFoundError:
             return LoadResult(Settings())
         except OSError as exc:
-            return LoadResult(Settings(), f"Could not read {self.path}: {exc}. Using defaults.")
+            return LoadResult(Settings(), (f"Could not read {self.path}: {exc}. Using defaults.",))
         try:
             data = tomllib.loads(raw.decode("utf-8"))
-            return LoadResult(Settings.from_dict(data))
-        except (UnicodeDecodeError, tomllib.TOMLDecodeError, SettingsError) as exc:
-            aside = self._move_aside()
+        except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
             return LoadResult(
                 Settings(),
-                f"Settings file {self.path} is invalid ({exc}); it was kept as {aside.name} "
-                "and defaults are used.",
-                aside,
+                (
+                    f"Settings file {self.path} cannot be read as TOML ({exc}); defaults are "
+                    "used and the file is left as it is.",
+                ),
             )
+        settings, problems = read_settings(data)
+        return LoadResult(settings, tuple(f"settings.toml: {p}" for p in problems))
 
     def save(self, settings: Settings) -> None:
         """Write atomically (temp file, fsync, rename) so a crash never leaves half a file."""
@@ -68,13 +74,3 @@ class SettingsStore:
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, self.path)
-
-    def _move_aside(self) -> Path:
-        stamp = time.strftime("%Y%m%d-%H%M%S")
-        aside = self.path.with_name(f"{self.path.name}.invalid-{stamp}")
-        n = 1
-        while aside.exists():
-            n += 1
-            aside = self.path.with_name(f"{self.path.name}.invalid-{stamp}-{n}")
-        os.replace(self.path, aside)
-        return aside

@@ -28,6 +28,7 @@ from softphone.ui.service import (
 )
 
 _TRANSPORTS = ("udp", "tcp", "tls")
+_DTMF_METHODS = ("rfc4733", "info")
 
 DEFAULT_SETTINGS: dict[str, Any] = {
     "accounts": [
@@ -52,6 +53,7 @@ DEFAULT_SETTINGS: dict[str, Any] = {
         {"name": "speex", "enabled": False},
     ],
     "transport": "udp",
+    "dtmf_method": "rfc4733",
     "push": {"enabled": False, "provider": "apns", "environment": "sandbox"},
 }
 
@@ -251,6 +253,9 @@ class FakePhoneUiService:
             raise ValueError(
                 f"transport must be one of {', '.join(_TRANSPORTS)}, not {transport!r}"
             )
+        dtmf_method = settings.get("dtmf_method", self._settings["dtmf_method"])
+        if dtmf_method not in _DTMF_METHODS:
+            raise ValueError(f"dtmf_method must be rfc4733 or info, not {dtmf_method!r}")
         self._settings.update(copy.deepcopy(settings))
         self._notify()
         return None

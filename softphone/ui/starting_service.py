@@ -164,7 +164,7 @@ CODECS = ("PCMU", "PCMA", "G722", "speex", "iLBC", "GSM")
 def settings_view(
     s: Settings, inputs: list[str] | None = None, outputs: list[str] | None = None
 ) -> dict[str, Any]:
-    """The Settings page's data: accounts, audio devices, codecs, transport, push."""
+    """The Settings page's data: accounts, audio devices, codecs, transport, DTMF, push."""
     enabled = {c.split("/", 1)[0] for c in s.sip.codecs}
     return {
         "accounts": [
@@ -185,6 +185,7 @@ def settings_view(
         },
         "codecs": [{"name": c, "enabled": c in enabled} for c in CODECS],
         "transport": (s.accounts[0].transport if s.accounts else "udp"),
+        "dtmf_method": s.sip.dtmf_method,
         "push": {
             "enabled": s.push.enabled,
             "provider": "apns",

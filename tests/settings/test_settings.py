@@ -1,4 +1,5 @@
-"""Settings: TOML round trip, validation, bad files kept aside, secrets never in plain text."""
+"""Settings: TOML round trip, validation, bad values cost only themselves, secrets never in
+plain text."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import pytest
 
 from softphone.settings import (
     AccountSettings,
+    CallSettings,
     EncryptedFileSecretStore,
     MemorySecretStore,
     ProfileError,
@@ -20,6 +22,7 @@ from softphone.settings import (
     SettingsStore,
     open_secret_store,
     profile_paths,
+    read_settings,
 )
 
 
@@ -98,22 +101,61 @@ class TestValidation:
 
 
 class TestBadFiles:
-    @pytest.mark.parametrize(
-        "content",
-        [b"\x00\xff garbage", b"[sip\nudp_port = ", b'[sip]\nudp_port = "no"\n'],
-    )
-    def test_bad_file_is_kept_aside_and_defaults_used(
+    @pytest.mark.parametrize("content", [b"\x00\xff garbage", b"[sip\nudp_port = "])
+    def test_unparseable_file_means_defaults_and_is_left_alone(
         self, store: SettingsStore, content: bytes
     ) -> None:
-        """A corrupt or invalid file is moved aside (not lost) with a message for the user."""
+        """A file that is not TOML: defaults, a message, and the file exactly as it was."""
         store.paths.config_dir.mkdir(parents=True, exist_ok=True)
         store.path.write_bytes(content)
         result = store.load()
         assert result.settings == Settings()
-        assert "invalid" in result.message
-        assert result.moved_aside is not None
-        assert result.moved_aside.read_bytes() == content
-        assert not store.path.exists()
+        assert "cannot be read as TOML" in result.message
+        assert store.path.read_bytes() == content
+        assert sorted(p.name for p in store.paths.config_dir.iterdir()) == ["settings.toml"]
+
+    def test_bad_value_costs_only_itself(self, store: SettingsStore) -> None:
+        """One bad value: its default, one problem naming it; every other key still applies."""
+        content = (
+            b'[[accounts]]\nid = "good"\nuri = "sip:a@b"\n'
+            b'[[accounts]]\nid = "bad"\nuri = "sip:c@d"\ntransport = "sctp"\n'
+            b'[sip]\nudp_port = "no"\ntcp_port = 99999\ncodecs = ["PCMA/8000"]\n'
+            b"[calls]\nmaximum_call_groups = 9\nunanswered_timeout = 20.0\nfoo = 1\n"
+        )
+        store.paths.config_dir.mkdir(parents=True, exist_ok=True)
+        store.path.write_bytes(content)
+        result = store.load()
+        s = result.settings
+        assert [a.id for a in s.accounts] == ["good"]
+        assert (s.sip.udp_port, s.sip.tcp_port, s.sip.codecs) == (0, 0, ("PCMA/8000",))
+        assert (s.calls.maximum_call_groups, s.calls.unanswered_timeout) == (2, 20.0)
+        keys = [p.split(": ", 2)[1] for p in result.problems]
+        assert sorted(keys) == [
+            "accounts[1].transport",
+            "calls.foo",
+            "calls.maximum_call_groups",
+            "sip.tcp_port",
+            "sip.udp_port",
+        ]
+        assert "account 'bad' is left out" in result.problems[0]
+        assert store.path.read_bytes() == content
+
+    def test_values_that_do_not_fit_together_reset_their_section(self) -> None:
+        """media_timeout's default (30) is below media_lost_after (40): the section's defaults."""
+        s, problems = read_settings({"calls": {"media_lost_after": 40.0, "media_timeout": 5.0}})
+        assert s.calls == CallSettings()
+        assert any("calls: its values do not fit together" in p for p in problems)
+
+    def test_old_sip_info_spelling_is_read_as_info(self) -> None:
+        """``dtmf_method = "sip_info"`` (the old name) still works, with a gentle note."""
+        s, problems = read_settings({"sip": {"dtmf_method": "sip_info"}})
+        assert s.sip.dtmf_method == "info"
+        assert problems == ["sip.dtmf_method: 'sip_info' is the old name of 'info'; read as 'info'"]
+
+    def test_tcp_off_is_valid(self) -> None:
+        """``tcp_port = -1`` turns TCP off and is not a problem."""
+        s, problems = read_settings({"sip": {"tcp_port": -1, "dtmf_method": "info"}})
+        assert (s.sip.tcp_port, s.sip.dtmf_method, problems) == (-1, "info", [])
 
     def test_save_is_atomic(self, store: SettingsStore) -> None:
         """Saving leaves no temporary file behind."""

@@ -44,9 +44,14 @@ def _check(regexp: str, var: str, where: str = "msg") -> str:
     )
 
 
-def uas(middle: str = "", name: str = "uas", ring: bool = True) -> str:
-    """Answer an INVITE (180, 200), run ``middle``, wait for BYE."""
-    out = HEAD.format(name=name) + '  <recv request="INVITE" crlf="true"/>\n'
+def uas(
+    middle: str = "", name: str = "uas", ring: bool = True, expect: tuple[str, ...] = ()
+) -> str:
+    """Answer an INVITE (180, 200), run ``middle``, wait for BYE. The INVITE must match
+    each regular expression in ``expect`` (else SIPp fails)."""
+    checks = "".join(_check(rx, f"inv{i}") for i, rx in enumerate(expect))
+    out = HEAD.format(name=name) + '  <recv request="INVITE" crlf="true">\n' + checks
+    out += "  </recv>\n"
     if ring:
         out += _resp(180, "Ringing")
     out += _resp(200, "OK", sdp(), retrans=True)
@@ -121,9 +126,11 @@ HOLD_ONLY_MIDDLE = (
 
 
 def info_dtmf_middle(digits: str) -> str:
+    """Expect one INFO ``application/dtmf-relay`` per digit, in order; answer each 200."""
     out = ""
     for i, d in enumerate(digits):
         out += '  <recv request="INFO">\n' + _check(f"Signal *= *[{d}]", f"d{i}", "body")
+        out += _check("Content-Type: *application/dtmf-relay", f"ct{i}")
         out += "  </recv>\n" + _resp(200, "OK")
     return out
 
@@ -270,9 +277,12 @@ REMOTE_HOLD_MIDDLE = (
 )
 
 
-def info_send_middle(digit: str, cseq: int = 2) -> str:
+def info_send_middle(digit: str, cseq: int = 2, ctype: str = "application/dtmf-relay") -> str:
+    """Send one digit in an INFO (``application/dtmf-relay``, or ``application/dtmf``
+    whose body is just the digit) and expect 200."""
+    body = f"Signal={digit}\nDuration=160\n" if ctype.endswith("dtmf-relay") else digit
     return (
         '  <pause milliseconds="100"/>\n'
-        + _in_dialog("INFO", cseq, f"Signal={digit}\nDuration=160\n", "application/dtmf-relay")
+        + _in_dialog("INFO", cseq, body, ctype)
         + '  <recv response="200"/>\n'
     )

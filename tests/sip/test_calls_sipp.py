@@ -190,6 +190,18 @@ async def test_info_dtmf_received(engine: Engine, workdir: Path) -> None:
     await uac.expect_success()
 
 
+async def test_info_application_dtmf_received(engine: Engine, workdir: Path) -> None:
+    """INFO with ``application/dtmf`` (the body is the digit) is a digit too, answered 200."""
+    eng, rec = engine
+    auto_answer(eng)
+    host, port = eng.local_address()
+    middle = sc.info_send_middle("4", ctype="application/dtmf")
+    uac = await start_sipp(sc.uac(middle, next_cseq=3), workdir, f"{host}:{port}")
+    dtmf = await rec.wait_for(DtmfReceived)
+    assert (dtmf.digit, dtmf.method) == ("4", "info")
+    await uac.expect_success()  # fails unless the INFO got its 200
+
+
 async def test_fifth_call_refused(start_engine: StartEngine, workdir: Path) -> None:
     eng, rec = await start_engine(EngineConfig(max_calls=4))
     uas = await start_sipp(sc.uas(), workdir, calls=4, extra=["-l", "4"])

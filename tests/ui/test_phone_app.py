@@ -158,11 +158,12 @@ class TestChrome:
         assert d.text_of(win, "errorDetail") == "Office: 403 Forbidden"
 
     def test_settings_edit_and_save(self, win: PhoneWindow, service: FakePhoneUiService) -> None:
-        """Settings: toggle a codec, pick TLS, enable push, Save applies them."""
+        """Settings: toggle a codec, pick TLS and SIP INFO DTMF, enable push, Save applies them."""
         d.click(win, "settingsButton")
         d.pump(450)
         d.click(win, "codecSwitch_speex")
         d.click(win, "transport_tls")
+        d.click(win, "dtmf_info")
         d.click(win, "pushSwitch")
         d.click(win, "settingsOutput")
         d.click(win, "settingsSave")
@@ -172,6 +173,7 @@ class TestChrome:
         assert {c["name"]: c["enabled"] for c in applied["codecs"]}["speex"] is True
         assert applied["audio"]["output"] == "USB Headset"
         assert service.settings()["transport"] == "tls"
+        assert applied["dtmf_method"] == "info"
 
     def test_bad_settings_keep_the_old_ones_and_say_why(
         self, win: PhoneWindow, service: FakePhoneUiService

@@ -86,3 +86,29 @@ async def test_dial_the_echo_line_from_the_keypad(
     await d.until(lambda: d.exists(win, "qualityBadge"), timeout=5)  # codec/MOS from RTCP
     d.click(win, "endButton")
     await d.until(lambda: not [c for c in runtime.system.calls if not c.has_ended])
+
+
+async def test_a_bad_setting_is_named_in_the_error_banner(
+    qapp: object, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """settings.toml with one bad value: the window's error banner names the key and the
+    reason (the phone as ``softphone run`` builds it from the loaded file)."""
+    import argparse
+
+    from softphone import session
+    from softphone.settings import SettingsStore, profile_paths
+
+    monkeypatch.setenv("SOFTPHONE_HOME", str(tmp_path))
+    paths = profile_paths("banner").ensure()
+    paths.settings_file.write_text('[sip]\nudp_port = 99999\ncodecs = ["PCMA/8000"]\n')
+    store = SettingsStore(paths)
+    args = argparse.Namespace(profile="banner")
+    runtime = session._runtime(args, paths, store, store.load(), None)
+    assert runtime.settings.sip.codecs == ("PCMA/8000",)
+    win = PhoneWindow(RuntimePhoneService(runtime), runner=AsyncioTaskRunner(), reduce_motion=True)
+    try:
+        await d.until(lambda: d.exists(win, "errorDetail"))
+        detail = d.text_of(win, "errorDetail")
+        assert "sip.udp_port" in detail and "must be 0-65535" in detail, detail
+    finally:
+        win.close()

@@ -69,6 +69,7 @@ from softphone.sip.pjsua._bridge_port import BridgePort
 from softphone.sip.pjsua._device_clock import ConferenceClock
 from softphone.sip.pjsua._fdwatch import TimerClock, socket_fds_bound_to, timer_clock
 from softphone.sip.pjsua._guard import Refusal, RequestGuard
+from softphone.sip.pjsua._info_dtmf import info_dtmf_digit
 from softphone.sip.pjsua._objects import Account, Call, LogWriter, guarded
 from softphone.sip.uri import check_transport, display_name_of, parse_uri, uri_of
 
@@ -1209,6 +1210,12 @@ class PjsuaEngine:
             return
         method = "info" if prm.method == pj.PJSUA_DTMF_METHOD_SIP_INFO else "rfc4733"
         self._emit(DtmfReceived(st.key, str(prm.digit), method))
+
+    def _on_call_tsx_state(self, call: Call, prm: Any) -> None:
+        digit = info_dtmf_digit(prm)  # INFO application/dtmf (PJSIP decodes only dtmf-relay)
+        st = self._calls.get(call.key)
+        if digit is not None and st is not None:
+            self._emit(DtmfReceived(st.key, digit, "info"))
 
 
 async def _done() -> None:

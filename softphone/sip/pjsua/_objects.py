@@ -85,3 +85,6 @@ class Call(pj.Call):
 
     def onDtmfDigit(self, prm: pj.OnDtmfDigitParam) -> None:  # noqa: N802 - pjsua2 override
         guarded("onDtmfDigit", lambda: self.engine._on_dtmf(self, prm))
+
+    def onCallTsxState(self, prm: pj.OnCallTsxStateParam) -> None:  # noqa: N802 - pjsua2 override
+        guarded("onCallTsxState", lambda: self.engine._on_call_tsx_state(self, prm))
