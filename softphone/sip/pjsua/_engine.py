@@ -50,6 +50,7 @@ from softphone.sip.events import (
     Direction,
     DtmfReceived,
     IncomingCallReceived,
+    IncomingCallRefused,
     MediaState,
     OutgoingCallStarted,
     RegistrationState,
@@ -68,6 +69,7 @@ from softphone.sip.pjsua._bridge_port import BridgePort
 from softphone.sip.pjsua._device_clock import ConferenceClock
 from softphone.sip.pjsua._fdwatch import TimerClock, socket_fds_bound_to, timer_clock
 from softphone.sip.pjsua._objects import Account, Call, LogWriter
+from softphone.sip.pjsua._wire import RefusalEndpoint, response_has_sdp
 from softphone.sip.uri import check_transport, display_name_of, parse_uri, uri_of
 
 log = logging.getLogger(__name__)
@@ -233,7 +235,7 @@ class PjsuaEngine:
         self._loop = asyncio.get_running_loop()
         self._loop_thread = threading.get_ident()
         self._config = config
-        ep = pj.Endpoint()
+        ep = RefusalEndpoint(self._emit)  # reports INVITEs PJSIP refuses itself
         ep.libCreate()
         self._ep = ep
         try:
@@ -1011,6 +1013,10 @@ class PjsuaEngine:
             busy.statusCode = 486
             call.hangup(busy)
             self._graveyard.append(call)
+            limit = f"Busy Here: already {len(self._calls)} calls"
+            self._emit(
+                IncomingCallRefused(str(info.callIdString), uri_of(str(info.remoteUri)), 486, limit)
+            )
             return
         key = f"call-{next(self._ids)}"
         call.key = key
@@ -1047,7 +1053,7 @@ class PjsuaEngine:
             st.sip_call_id = str(info.callIdString)
         if state == pj.PJSIP_INV_STATE_EARLY and st.direction == Direction.OUTGOING:
             code = int(info.lastStatusCode)
-            early = code == 183 or any(
+            early = response_has_sdp(prm) or any(
                 m.type == pj.PJMEDIA_TYPE_AUDIO and m.status == pj.PJSUA_CALL_MEDIA_ACTIVE
                 for m in info.media
             )
@@ -1100,8 +1106,8 @@ class PjsuaEngine:
             return CallEndCause.DECLINED
         if code in (404, 604, 484):
             return CallEndCause.NOT_FOUND
-        if code == 408:
-            return CallEndCause.NO_ANSWER
+        if code == 408 or (code == 503 and "unavailable" not in reason.lower()):
+            return CallEndCause.NO_RESPONSE  # timer B, or PJSIP's transport error
         if code in (480, 503, 410):
             return CallEndCause.UNAVAILABLE
         if code in (401, 403, 407):
