@@ -430,6 +430,11 @@ class PhoneRuntime:
                 raise ConflictError("duplicate-uuid needs a call whose UUID the app reuses")
             self.app.reuse_uuid_next = live[0].uuid
             return {"fault": fault, "uuid": str(live[0].uuid)}
+        if fault == "side-effect-error":
+            effect = str(options.get("effect", "audio"))
+            on = bool(options.get("on", True))
+            (self.app.effects.broken.add if on else self.app.effects.broken.discard)(effect)
+            return {"fault": fault, "broken": sorted(self.app.effects.broken)}
         if fault == "network-loss":
             return await self._cut_network(options)
         if fault == "network-restore":
@@ -438,7 +443,7 @@ class PhoneRuntime:
             f"unknown fault '{fault}': suspend-app, foreground-app, reinstall-app, "
             "forget-push-report, invite-timeout, stall-next-action, block, cellular-call, "
             "push-delay, push-duplicate, push-expired, push-reorder, max-call-groups, lock, "
-            "duplicate-uuid, network-loss, network-restore"
+            "duplicate-uuid, side-effect-error, network-loss, network-restore"
         )
 
     @staticmethod

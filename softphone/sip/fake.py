@@ -57,6 +57,7 @@ from softphone.sip.uri import check_transport, display_name_of, parse_uri, uri_o
 _DTMF_DIGITS = re.compile(r"^[0-9*#A-Da-d]+$")
 _FINAL = {"busy": (486, "Busy Here"), "decline": (603, "Decline"), "notfound": (404, "Not Found")}
 _FINAL["unavailable"] = (480, "Temporarily Unavailable")
+_FINAL["noresponse"] = (408, "Request Timeout")  # nothing answered the INVITE (timer B)
 
 
 @dataclass
@@ -282,6 +283,7 @@ class FakeSipEngine:
             603: CallEndCause.DECLINED,
             404: CallEndCause.NOT_FOUND,
             480: CallEndCause.UNAVAILABLE,
+            408: CallEndCause.NO_RESPONSE,
         }.get(code, CallEndCause.FAILED)
         self._log("received", self._calls.get(key), f"SIP/2.0 {code} {reason}")
         self._end(key, cause, code, reason)
