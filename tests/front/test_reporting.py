@@ -356,3 +356,27 @@ def test_an_invite_with_no_common_codec_is_refused_and_said(
     problems = phone.state()["problems"]
     assert any("488" in p and "sip:sipp@127.0.0.1" in p for p in problems), problems
     assert phone.state()["calls"] == []
+
+
+# ---- 6. side effects never stop a transition -----------------------------------------
+
+
+@pytest.mark.covers("readme:side effects", "readme:fault injection")
+def test_a_failing_tone_stops_no_transition(softphone: Phone, sipp: Callable[..., SippRun]) -> None:
+    """With every call sound failing (``inject side-effect-error``), a call still rings,
+    connects and ends with every event, and ``state`` reports each failed sound."""
+    phone = softphone()
+    injected = _cli(phone, "inject", "side-effect-error", "--option", "effect=audio")
+    assert injected.returncode == 0, injected.stderr
+    callee = sipp(sc.uas())
+    placed = phone.call(callee.uri)
+    for name in ("call.outgoing", "call.ringing", "call.connected"):
+        assert phone.wait_for(name, timeout=10)["call"] == placed["call"], name
+    phone.hangup(call=placed["call"])
+    ended = phone.wait_for("call.ended", timeout=10)
+    assert (ended["call"], ended["data"]["outcome"]) == (placed["call"], "ended")
+    callee.expect_success()
+    problems = " | ".join(phone.state()["problems"])
+    for sound in ("ringback", "activate", "end_tone"):
+        assert f"audio {sound} failed: RuntimeError: injected failure" in problems, problems
+    assert phone.state()["calls"] == []
