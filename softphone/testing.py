@@ -100,7 +100,9 @@ def softphone(tmp_path: Path) -> Iterator[Callable[..., RunningPhone]]:
     started: list[RunningPhone] = []
     home = tmp_path / "softphone-home"
 
-    def factory(profile: str | None = None, *, settings_toml: str | None = None) -> RunningPhone:
+    def factory(
+        profile: str | None = None, *, settings_toml: str | None = None
+    ) -> RunningPhone:
         phone = start_phone(
             home, profile or f"phone{len(started) + 1}", settings_toml=settings_toml
         )
