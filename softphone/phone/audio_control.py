@@ -206,15 +206,16 @@ class AudioController:
 
     async def _open(self, audio: LazyAudioSystem) -> None:
         opened = await audio.open_async()
-        try:  # catch up with what the calls asked for meanwhile
-            if self._ringback:
-                opened.tones.start_ringback()
-            if self._ringing() and not self._others_live(None):
-                opened.ringer.start()
-            if self._active:
-                self.activate()
-        except Exception:  # a sound must never break a call
-            log.exception("audio catch-up failed")
+        self.effects.run("audio catch-up", self._catch_up, opened)
+
+    def _catch_up(self, opened: AudioSystem) -> None:
+        """Do what the calls asked for while the devices were opening."""
+        if self._ringback:
+            opened.tones.start_ringback()
+        if self._ringing() and not self._others_live(None):
+            opened.ringer.start()
+        if self._active:
+            self.activate()
 
     # ---- AudioControl (called by the VoIP app) ------------------------------------
 
