@@ -162,3 +162,26 @@ async def test_answer_while_the_cancel_is_being_processed_is_409(phone: PhoneRun
     assert ended["data"]["outcome"] == "remote_cancelled"
     with pytest.raises(WaitTimeoutError):
         await phone.control.execute("wait-for", {"event": "call.connected", "timeout": 0.1})
+
+
+async def test_the_side_effect_error_fault_breaks_one_effect_until_cleared() -> None:
+    """``inject side-effect-error`` makes the named side effect raise: the call goes on
+    and ``problems`` names it; ``on: false`` clears it."""
+    runtime = PhoneRuntime(FakeSipEngine(ring_delay=0.05), Settings(), with_test_line=False)
+    async with running(runtime) as phone:
+        broken = {"effect": "event listener for call.connected"}
+        result = await phone.control.execute(
+            "inject", {"fault": "side-effect-error", "options": broken}
+        )
+        assert result["broken"] == ["event listener for call.connected"]
+        await phone.control.execute("call", {"to": "sip:bob@127.0.0.1:5999"})
+        await _wait(phone, "call.connected")
+        await phone.control.execute("hangup", {})
+        await _wait(phone, "call.ended")
+        failed = [p for p in phone.state()["problems"] if "call.connected failed" in p]
+        assert failed and "injected failure" in failed[0]
+        cleared = {**broken, "on": False}
+        await phone.control.execute("inject", {"fault": "side-effect-error", "options": cleared})
+        await phone.control.execute("call", {"to": "sip:bob@127.0.0.1:5999"})
+        await _wait(phone, "call.connected")
+        assert len([p for p in phone.state()["problems"] if "call.connected" in p]) == len(failed)
