@@ -443,13 +443,15 @@ class VoipApp:
             pending, call.pending_answer = call.pending_answer, None
             if isinstance(pending, CXAnswerCallAction) and not pending.is_complete:
                 pending.fail()
-        self._spawn(self._end(call, action))
+        # The system ends a call that rang unanswered for too long before it asks us.
+        unanswered = not call.outgoing and self.system.call(call.uuid) is None
+        self._spawn(self._end(call, action, unanswered))
 
-    async def _end(self, call: PhoneCall, action: CXEndCallAction) -> None:
+    async def _end(self, call: PhoneCall, action: CXEndCallAction, unanswered: bool) -> None:
         try:
             if call.sip_call_id is not None:
                 if not call.outgoing and not call.connected:
-                    await self.engine.reject(call.sip_call_id, 603)
+                    await self.engine.reject(call.sip_call_id, 480 if unanswered else 603)
                 else:
                     await self.engine.hangup(call.sip_call_id)
         except SipError as exc:
@@ -458,6 +460,8 @@ class VoipApp:
             outcome = CallOutcome("ended", 0, "hung up here")
         elif call.outgoing:
             outcome = CallOutcome("cancelled", 0, "cancelled before the answer")
+        elif unanswered:
+            outcome = CallOutcome("unanswered", 480, "unanswered: nobody answered here")
         else:
             outcome = CallOutcome("declined", 603, "declined here (603 Decline)")
         self._ended_as(call.uuid, outcome)

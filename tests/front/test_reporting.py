@@ -202,6 +202,23 @@ def test_busy_and_our_cancel_are_told_apart(softphone: Phone, sipp: Callable[...
     assert [r["status"] for r in rows["recents"]] == ["cancelled", "busy"]
 
 
+@pytest.mark.covers("readme:end reasons", "calls.unanswered_timeout")
+def test_a_call_nobody_answers_is_unanswered_on_both_sides(
+    softphone: Phone, sipp: Callable[..., SippRun]
+) -> None:
+    """An incoming call rings past ``calls.unanswered_timeout``: the caller gets 480 (not a
+    603 "declined"), the event says "unanswered" and Recents has a missed call."""
+    phone = softphone(settings_toml="[calls]\nunanswered_timeout = 5\n")
+    caller = sipp(sc.uac_expect_status(480), target=_phone_address(phone))
+    incoming = phone.wait_for("call.incoming", timeout=10)
+    ended = phone.wait_for("call.ended", timeout=15)
+    assert ended["call"] == incoming["call"]
+    assert (ended["data"]["outcome"], ended["data"]["code"]) == ("unanswered", 480), ended
+    caller.expect_success()  # 480 Temporarily Unavailable on the wire
+    row = _until(lambda: phone.recents()["recents"], 5, "the Recents entry")[0]
+    assert (row["direction"], row["status"], row["missed"]) == ("incoming", "missed", True)
+
+
 # ---- 2. a command that lost a race ---------------------------------------------------
 
 
