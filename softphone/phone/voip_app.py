@@ -643,7 +643,13 @@ class VoipApp:
 
     async def _incoming(self, event: IncomingCallReceived) -> None:
         if not self.accepting_calls:
-            self._emit("call.refused", None, status=480, reason="the app is suspended")
+            self._emit(
+                "call.refused",
+                None,
+                status=480,
+                reason="the app is suspended",
+                remote=event.remote_uri,
+            )
             await self.engine.reject(event.call_id, 480)
             return
         existing = self.calls.by_dialog(event.sip_call_id) if event.sip_call_id else None
@@ -681,7 +687,9 @@ class VoipApp:
             if not duplicate:
                 self.calls.remove(call_uuid)
             status, _phrase = refusal_status(getattr(exc, "code", None))
-            self._emit("call.refused", call_uuid, status=status, reason=str(exc))
+            self._emit(
+                "call.refused", call_uuid, status=status, reason=str(exc), remote=event.remote_uri
+            )
             try:
                 await self.engine.reject(event.call_id, status)
             except SipError as sip_exc:
