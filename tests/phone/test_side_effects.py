@@ -46,6 +46,19 @@ class BrokenAudio:
         self._fail("end_tone")
 
 
+class EndToneBroken(BrokenAudio):
+    """Only ``audio.tones.end_of_call()`` fails (PortAudio's error of issue 17)."""
+
+    def activate(self) -> None:
+        self.calls.append("activate")
+
+    def deactivate(self) -> None:
+        self.calls.append("deactivate")
+
+    def ringback(self, on: bool) -> None:
+        self.calls.append("ringback")
+
+
 class BrokenRecents(RecentsStore):
     """A store whose writes fail with something unexpected."""
 
@@ -137,6 +150,7 @@ async def test_a_failing_end_tone_does_not_hide_call_ended(phone: PhoneRuntime) 
     ``call.ended`` never came and ``wait-for call.ended`` hung."""
     engine = phone.engine
     assert isinstance(engine, FakeSipEngine)
+    phone.app.audio = EndToneBroken()  # only the end-of-call tone fails
     await phone.control.execute("call", {"to": "sip:bob@127.0.0.1:5999"})
     await _wait(phone, "call.connected")
     live = next(c for c in phone.app.calls if c.sip_call_id is not None)
@@ -145,6 +159,7 @@ async def test_a_failing_end_tone_does_not_hide_call_ended(phone: PhoneRuntime) 
     ended = await _wait(phone, "call.ended")
     assert ended["data"]["by"] == "remote"
     assert phone.state()["calls"] == []
+    assert any("audio end_tone failed" in p for p in phone.state()["problems"])
 
 
 async def test_answer_while_the_cancel_is_being_processed_is_409(phone: PhoneRuntime) -> None:
