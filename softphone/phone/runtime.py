@@ -188,9 +188,9 @@ class PhoneRuntime:
     def _on_app_event(self, event: AppEvent) -> None:
         """A problem the app met (a failed side effect, a refused call) is shown in
         ``state`` and as a banner in the window."""
-        if event.name == "problem":
-            self.problems.append(str(event.data.get("message", "")))
-            del self.problems[:-50]
+        message = str(event.data.get("message", ""))
+        if event.name == "problem" and message not in self.problems[-20:]:  # once per repeat
+            self.problems.append(message)
 
     def _recents_outcome(self, call_uuid: Any, outgoing: bool, connected: bool) -> Any:
         """(Recents status, end reason) from what the wire said, or None."""

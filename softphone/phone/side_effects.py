@@ -24,6 +24,7 @@ class SideEffects:
         #: these raises instead of running (``inject side-effect-error``).
         self.broken: set[str] = set()
         self.failures = 0
+        self._reporting = False  # a failure while reporting one is only logged (no loop)
 
     def run(self, what: str, effect: Callable[P, object], *args: P.args, **kw: P.kwargs) -> bool:
         """Run ``effect(*args, **kw)``; True when it worked."""
@@ -34,11 +35,14 @@ class SideEffects:
         except Exception as exc:
             self.failures += 1
             log.exception("side effect %s failed", what)
-            if self.on_failure is not None:
+            if self.on_failure is not None and not self._reporting:
+                self._reporting = True
                 try:
                     self.on_failure(what, f"{type(exc).__name__}: {exc}" if str(exc) else repr(exc))
                 except Exception:  # the report itself must not break the caller either
                     log.exception("reporting the failure of %s failed", what)
+                finally:
+                    self._reporting = False
             return False
         return True
 

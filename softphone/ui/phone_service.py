@@ -45,7 +45,7 @@ class RuntimePhoneService:
     def __init__(self, runtime: PhoneRuntime) -> None:
         self.runtime = runtime
         self.system = runtime.system
-        self._subscribers = Subscribers()
+        self._subscribers = Subscribers(runtime.app.effects)
         self._ringing: set[str] = set()
         self._remote_hold: set[str] = set()
         self._media_lost: set[str] = set()

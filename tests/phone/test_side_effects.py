@@ -200,3 +200,24 @@ async def test_the_side_effect_error_fault_breaks_one_effect_until_cleared() -> 
         await phone.control.execute("call", {"to": "sip:bob@127.0.0.1:5999"})
         await _wait(phone, "call.connected")
         assert len([p for p in phone.state()["problems"] if "call.connected" in p]) == len(failed)
+
+
+async def test_a_failing_screen_update_stops_no_other_screen(phone: PhoneRuntime) -> None:
+    """The window's service: a screen callback that raises is a problem; the other
+    screens still hear every change and the call goes on."""
+    from softphone.ui.phone_service import RuntimePhoneService
+
+    service = RuntimePhoneService(phone)
+    heard: list[int] = []
+
+    def broken_screen() -> None:
+        raise RuntimeError("a view-model broke")
+
+    service.subscribe(broken_screen)
+    service.subscribe(lambda: heard.append(len(heard)))
+    await phone.control.execute("call", {"to": "sip:bob@127.0.0.1:5999"})
+    await _wait(phone, "call.connected")
+    await phone.control.execute("hangup", {})
+    await _wait(phone, "call.ended")
+    assert len(heard) >= 3  # outgoing, ringing, connected, ended ...
+    assert any("window update failed" in p for p in phone.state()["problems"])
