@@ -41,6 +41,7 @@ from softphone.sip.events import (
     Direction,
     DtmfReceived,
     IncomingCallReceived,
+    IncomingCallRefused,
     MediaState,
     OutgoingCallStarted,
     RegistrationState,
@@ -421,6 +422,8 @@ class FakeSipEngine:
         parse_uri(uri)
         if len(self._calls) >= cfg.max_calls:
             self._log("sent", None, "SIP/2.0 486 Busy Here")
+            limit = f"Busy Here: already {len(self._calls)} calls"
+            self._emit(IncomingCallRefused(sip_call_id or "", uri, 486, limit, account_id))
             return None
         key = f"call-{next(self._ids)}"
         call = _FakeCall(key, sip_call_id or uuid.uuid4().hex, Direction.INCOMING, uri, account_id)
