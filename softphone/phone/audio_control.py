@@ -23,6 +23,7 @@ from softphone.callkit import (
     OutgoingCallStarted,
     TransactionRequested,
 )
+from softphone.phone.side_effects import SideEffects
 from softphone.sip.media import ClockedAudioBridge
 
 if TYPE_CHECKING:
@@ -175,11 +176,13 @@ class AudioController:
         audio: AudioSystem | LazyAudioSystem,
         system: CallSystem,
         emit: Callable[..., None] | None = None,
+        effects: SideEffects | None = None,
     ) -> None:
         self.audio = audio
         self.system = system
         self._emit = emit or (lambda *_a, **_k: None)
-        self._unsubscribe = system.subscribe(self._on_event)
+        self.effects = effects or SideEffects()
+        self._unsubscribe = system.subscribe(self.effects.guard("ringer", self._on_event))
         # What the calls want while a LazyAudioSystem opens (applied once it is open).
         self._active = False
         self._ringback = False
@@ -203,15 +206,16 @@ class AudioController:
 
     async def _open(self, audio: LazyAudioSystem) -> None:
         opened = await audio.open_async()
-        try:  # catch up with what the calls asked for meanwhile
-            if self._ringback:
-                opened.tones.start_ringback()
-            if self._ringing() and not self._others_live(None):
-                opened.ringer.start()
-            if self._active:
-                self.activate()
-        except Exception:  # a sound must never break a call
-            log.exception("audio catch-up failed")
+        self.effects.run("audio catch-up", self._catch_up, opened)
+
+    def _catch_up(self, opened: AudioSystem) -> None:
+        """Do what the calls asked for while the devices were opening."""
+        if self._ringback:
+            opened.tones.start_ringback()
+        if self._ringing() and not self._others_live(None):
+            opened.ringer.start()
+        if self._active:
+            self.activate()
 
     # ---- AudioControl (called by the VoIP app) ------------------------------------
 
@@ -262,23 +266,31 @@ class AudioController:
         return any(c.state is CallState.RINGING for c in self.system.calls)
 
     def _on_event(self, event: object) -> None:
-        try:
-            if isinstance(self.audio, LazyAudioSystem) and not self.audio.is_open:
-                if isinstance(
-                    event, (IncomingCallReported, TransactionRequested, OutgoingCallStarted)
-                ):
-                    self._ready()  # a call is coming: open the devices now
-                return
-            audio = self.audio
-            if isinstance(event, IncomingCallReported):
-                if self._others_live(event.call_uuid):
-                    audio.tones.call_waiting()  # iOS beeps instead of ringing
-                else:
-                    audio.ringer.start()
-            elif _ends_ringing(event) and not self._ringing():
-                audio.ringer.stop()
-        except Exception:  # a sound must never break a call
-            log.exception("audio for %r failed", event)
+        """The ringer follows the system's calls (a side effect: see ``effects``)."""
+        if isinstance(self.audio, LazyAudioSystem) and not self.audio.is_open:
+            if isinstance(event, (IncomingCallReported, TransactionRequested, OutgoingCallStarted)):
+                self._ready()  # a call is coming: open the devices now
+            return
+        audio = self.audio
+        if isinstance(event, IncomingCallReported):
+            if self._others_live(event.call_uuid):
+                audio.tones.call_waiting()  # iOS beeps instead of ringing
+            else:
+                audio.ringer.start()
+        elif _ends_ringing(event) and not self._ringing():
+            audio.ringer.stop()
+
+    def playing(self) -> dict[str, Any]:
+        """What the call sounds are doing, for ``state``: the tone now sounding on the
+        speaker (e.g. ``ringback-us``), whether ringback is wanted, and the ringer."""
+        audio = self.audio
+        opened = not isinstance(audio, LazyAudioSystem) or audio.is_open
+        tone = audio.tones.player.current if opened else None
+        return {
+            "tone": tone.name if tone is not None else None,
+            "ringback": self._ringback,
+            "ringing": bool(opened and getattr(audio.ringer, "is_ringing", False)),
+        }
 
     async def poll_devices(self) -> list[str]:
         """Hot-plug: re-scan devices; messages for the user (falls back mid-call)."""

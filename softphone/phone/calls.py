@@ -23,6 +23,7 @@ class PhoneCall:
     account_id: str | None = None  # the SIP account an outgoing call goes out on
     pending_answer: object | None = None  # a CXAnswerCallAction waiting for the INVITE
     dtmf_received: list[str] = field(default_factory=list)
+    remote_hold: bool = False  # the other side holds us (its re-INVITE: sendonly/inactive)
     cancel_reason: str = ""  # a received CANCEL's Reason header (answered elsewhere ...)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import time
 import uuid as _uuid
 from collections.abc import Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING, Any, Protocol
@@ -159,6 +160,23 @@ class PhoneControl:
         #: Commands served by layers above the phone (e.g. the Inspector's ``export``).
         self.extra: dict[str, Callable[[Mapping[str, Any]], Awaitable[dict[str, Any]]]] = {}
 
+    def _ended(self, call_uuid: _uuid.UUID) -> ConflictError | None:
+        """A 409 saying how ``call_uuid`` ended, when it has (a command that lost a race)."""
+        outcome = self.app.outcomes.get(call_uuid)
+        if outcome is None:
+            return None
+        if outcome.kind == "remote_cancelled":
+            return ConflictError(outcome.reason)
+        return ConflictError(f"call {call_uuid} already ended: {outcome.reason}")
+
+    def _just_ended(self, within: float = 10.0) -> str:
+        """How the last call ended, when that was in the last ``within`` seconds."""
+        events = [e for e in self.app.events[-50:] if e.name == "call.ended" and e.call]
+        if not events or time.monotonic() - events[-1].at > within:
+            return ""
+        outcome = self.app.outcomes.get(_uuid.UUID(str(events[-1].call)))
+        return f": {outcome.reason}" if outcome is not None else ""
+
     def _call(self, params: Mapping[str, Any], *, ringing: bool = False) -> CXCall:
         calls = [c for c in self.system.calls if not c.has_ended]
         if params.get("call"):
@@ -166,25 +184,27 @@ class PhoneControl:
             for c in calls:
                 if c.uuid == wanted:
                     return c
-            raise NotFoundError(f"no call {wanted}")
+            raise self._ended(wanted) or NotFoundError(f"no call {wanted}")
         if ringing:
             for c in calls:
                 if c.state is CallState.RINGING:
                     return c
-            raise ConflictError("no call is ringing")
+            raise ConflictError(f"no call is ringing{self._just_ended()}")
         live = [c for c in calls if c.state in _LIVE and not c.is_on_hold]
         if live:
             return live[0]
         if calls:
             return calls[0]
-        raise ConflictError("there is no call")
+        raise ConflictError(f"there is no call{self._just_ended()}")
 
     async def execute(self, command: str, params: Mapping[str, Any]) -> dict[str, Any]:
         """Apple-free verbs for scripts; errors are ControlError subclasses."""
         try:
             return await self._execute(command, params)
         except CallKitError as exc:
-            raise ConflictError(str(exc)) from exc
+            call = getattr(exc, "call_uuid", None) or _param_uuid(params)
+            ended = self._ended(call) if call is not None else None
+            raise (ended or ConflictError(str(exc))) from exc
         except ValueError as exc:
             raise InvalidParamsError(str(exc)) from exc
 
@@ -224,12 +244,7 @@ class PhoneControl:
             return {"call": str(call_uuid)}
         if command == "answer":
             call = self._call(params, ringing=True)
-            try:
-                await self.system.answer(call.uuid)
-            except CallWaitingChoiceRequiredError as exc:
-                choices = ", ".join(_CHOICE_NAMES.get(c, c) for c in exc.choices)
-                raise ConflictError(f"another call is active; use one of: {choices}") from exc
-            return {"call": str(call.uuid)}
+            return await self._answer(call)
         if command == "decline":
             call = self._call(params, ringing=True)
             await self.system.decline(call.uuid)
@@ -272,6 +287,29 @@ class PhoneControl:
         if command in self.extra:
             return await self.extra[command](params)
         raise NotFoundError(f"'{command}' is not available in this phone")
+
+    async def _answer(self, call: CXCall) -> dict[str, Any]:
+        """Answer, and for a call whose INVITE is here wait for the 200 OK to be sent:
+        a 409 says what happened when the caller's CANCEL won the race (never 200 for a
+        call that then ends)."""
+        mine = self.app.calls.get(call.uuid)
+        try:
+            intent = self.system.answer(call.uuid)
+            if mine is None or mine.sip_call_id is None:  # a push call: the INVITE may wait
+                await intent
+                return {"call": str(call.uuid)}
+            actions = await self._settle(intent)
+        except CallWaitingChoiceRequiredError as exc:
+            choices = ", ".join(_CHOICE_NAMES.get(c, c) for c in exc.choices)
+            raise ConflictError(f"another call is active; use one of: {choices}") from exc
+        if any(a["state"] != "fulfilled" for a in actions):
+            for _ in range(50):  # the app records how the call ended right after
+                if call.uuid in self.app.outcomes:
+                    break
+                await asyncio.sleep(0.02)
+            ended = self._ended(call.uuid)
+            raise ended or ConflictError(f"the answer failed: {actions}")
+        return {"call": str(call.uuid)}
 
     # -- several calls: the call screen's call-waiting, Swap, Merge and Private buttons ----
 
@@ -447,6 +485,13 @@ class PhoneControl:
             "selected": selected,
             "in_use": in_use,
         }
+
+
+def _param_uuid(params: Mapping[str, Any]) -> _uuid.UUID | None:
+    try:
+        return _uuid.UUID(str(params["call"])) if params.get("call") else None
+    except ValueError:
+        return None
 
 
 _MULTI_CALL = frozenset({"hold-and-accept", "end-and-accept", "swap", "merge", "unmerge"})

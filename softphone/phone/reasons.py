@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from softphone.callkit import CXCallEndedReason, CXErrorCodeIncomingCallError
 
 # CallEndCause names (softphone.sip) -> what the provider reports to the system.
@@ -13,6 +15,7 @@ _END_REASONS: dict[str, CXCallEndedReason] = {
     "declined": CXCallEndedReason.REMOTE_ENDED,
     "remote_cancelled": CXCallEndedReason.REMOTE_ENDED,
     "timeout": CXCallEndedReason.UNANSWERED,
+    "no_response": CXCallEndedReason.FAILED,  # nothing answered: an error, not the callee
     "no_answer": CXCallEndedReason.UNANSWERED,
     "unanswered": CXCallEndedReason.UNANSWERED,
     "answered_elsewhere": CXCallEndedReason.ANSWERED_ELSEWHERE,
@@ -54,3 +57,66 @@ def refusal_status(code: CXErrorCodeIncomingCallError | None) -> tuple[int, str]
         480: "Temporarily Unavailable",
     }[status]
     return status, phrase
+
+
+# What happened on the wire, in words, for ``call.ended``/``call.failed``, ``state`` and
+# Recents: CallEndCause name -> (kind, plain words).
+_OUTCOMES: dict[str, tuple[str, str]] = {
+    "no_response": ("no_response", "no response"),
+    "no_answer": ("unanswered", "unanswered: the callee never answered"),
+    "cancelled": ("cancelled", "cancelled before the answer"),
+    "remote_cancelled": ("remote_cancelled", "the caller hung up (CANCEL) before the answer"),
+    "busy": ("busy", "busy"),
+    "declined": ("declined", "declined"),
+    "not_found": ("refused", "not found"),
+    "unavailable": ("refused", "unavailable"),
+    "unauthorized": ("refused", "refused: not authorised"),
+    "rejected": ("declined", "declined here"),
+    "remote_hangup": ("remote_ended", "the other side hung up"),
+    "local_hangup": ("ended", "hung up here"),
+    "answered_elsewhere": ("answered_elsewhere", "answered elsewhere"),
+}
+
+
+@dataclass(frozen=True)
+class CallOutcome:
+    """How a call ended, as the wire said: ``kind`` (no_response, unanswered, cancelled,
+    remote_cancelled, busy, declined, refused, remote_ended, ended, failed ...), the SIP
+    ``code`` (0 when none) and a plain ``reason``."""
+
+    kind: str
+    code: int
+    reason: str
+
+    def as_json(self) -> dict[str, object]:
+        return {"outcome": self.kind, "code": self.code, "reason": self.reason}
+
+
+def outcome_of(cause: str, code: int = 0, sip_reason: str = "") -> CallOutcome:
+    """The outcome of a SIP call that ended by itself (``cause``: a CallEndCause value)."""
+    kind, words = _OUTCOMES.get(cause, ("failed", "failed"))
+    if cause == "failed" and 400 <= code < 700:
+        kind, words = "refused", "refused"
+    if code and sip_reason:
+        words = f"{words} ({code} {sip_reason})"
+    elif sip_reason and kind in ("no_response", "failed"):
+        words = f"{words} ({sip_reason})"
+    return CallOutcome(kind, code, words)
+
+
+#: An outgoing call that never connected: Recents says what happened, not "cancelled".
+_RECENTS_STATUS = {
+    "no_response": "no_response",
+    "unanswered": "unanswered",
+    "busy": "busy",
+    "declined": "refused",
+    "refused": "refused",
+}
+
+
+def recents_status_for(outcome: CallOutcome | None, outgoing: bool, connected: bool) -> str | None:
+    """The Recents status for an ended call, when the wire says more than CallKit's
+    reason (None: CallKit's status stands)."""
+    if outcome is None or not outgoing or connected:
+        return None
+    return _RECENTS_STATUS.get(outcome.kind)

@@ -3,9 +3,11 @@ the call directory and contacts back into the CallKit layer for caller ID and bl
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
 from collections.abc import Callable
+from typing import Any
 
 from softphone.callkit import (
     CallEnded,
@@ -13,6 +15,7 @@ from softphone.callkit import (
     CXHandle,
     IncomingCallRejected,
 )
+from softphone.phone.side_effects import SideEffects
 from softphone.recents import CallDirectoryStore, CallRecord, RecentsError, RecentsStore
 
 log = logging.getLogger(__name__)
@@ -28,12 +31,18 @@ class RecentsRecorder:
         *,
         on_added: Callable[[int], None] | None = None,
         on_error: Callable[[str], None] | None = None,
+        effects: SideEffects | None = None,
+        outcome: Callable[[Any, bool, bool], tuple[str | None, str] | None] | None = None,
     ) -> None:
         self.system = system
         self.store = store
         self.on_added = on_added
         self.on_error = on_error
-        self._unsubscribe = system.subscribe(self._on_event)
+        #: ``outcome(call_uuid, outgoing, connected)``: (status or None, end reason) from
+        #: what the wire said, when it says more than CallKit's reason.
+        self.outcome = outcome
+        effects = effects or SideEffects(lambda what, msg: on_error and on_error(f"{what}: {msg}"))
+        self._unsubscribe = system.subscribe(effects.guard("Recents write", self._on_event))
 
     def _wall(self, at: float) -> float:
         """CallKit clock seconds -> POSIX time."""
@@ -61,6 +70,7 @@ class RecentsRecorder:
                 handle_type=event.handle.type.value if event.handle is not None else "generic",
                 uuid=str(event.call_uuid),
             )
+            record = self._with_outcome(record, event.call_uuid, connected is not None)
         elif (
             isinstance(event, IncomingCallRejected)
             and event.in_recents
@@ -89,6 +99,13 @@ class RecentsRecorder:
             return
         if self.on_added is not None:
             self.on_added(entry_id)
+
+    def _with_outcome(self, record: CallRecord, call_uuid: Any, connected: bool) -> CallRecord:
+        found = self.outcome(call_uuid, record.is_outgoing, connected) if self.outcome else None
+        if found is None:
+            return record
+        status, reason = found
+        return dataclasses.replace(record, status=status or record.status, end_reason=reason)
 
     def close(self) -> None:
         self._unsubscribe()

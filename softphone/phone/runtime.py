@@ -17,8 +17,9 @@ from softphone.control.client import write_endpoint
 from softphone.phone.control_target import PhoneControl, call_json
 from softphone.phone.media_watch import MediaWatch
 from softphone.phone.network import NetworkLoss, NetworkLossError, process_ports
+from softphone.phone.reasons import recents_status_for
 from softphone.phone.recents_recorder import RecentsRecorder, load_call_directory
-from softphone.phone.voip_app import AudioControl, VoipApp
+from softphone.phone.voip_app import AppEvent, AudioControl, VoipApp
 from softphone.recents import RecentsError, RecentsStore, e164
 from softphone.settings import SecretStore, Settings
 from softphone.sip import (
@@ -129,7 +130,13 @@ class PhoneRuntime:
         self.recents = recents
         self.recorder: RecentsRecorder | None = None
         if recents is not None:
-            self.recorder = RecentsRecorder(self.system, recents, on_error=self.problems.append)
+            self.recorder = RecentsRecorder(
+                self.system,
+                recents,
+                on_error=self.problems.append,
+                effects=self.app.effects,
+                outcome=self._recents_outcome,
+            )
             if recents.recovery_notice:
                 self.problems.append(recents.recovery_notice)
             try:
@@ -172,17 +179,33 @@ class PhoneRuntime:
         self.audio_status: tuple[bool, str] = (False, "no sound devices in use")
         self._save_settings = save_settings
         engine.subscribe(self._on_sip_event)
+        self.app.subscribe(self._on_app_event)
 
     def _on_sip_event(self, event: object) -> None:
         if isinstance(event, RegistrationStateChanged):
             self.registrations[event.account_id] = event
+
+    def _on_app_event(self, event: AppEvent) -> None:
+        """A problem the app met (a failed side effect, a refused call) is shown in
+        ``state`` and as a banner in the window."""
+        message = str(event.data.get("message", ""))
+        if event.name == "problem" and message not in self.problems[-20:]:  # once per repeat
+            self.problems.append(message)
+
+    def _recents_outcome(self, call_uuid: Any, outgoing: bool, connected: bool) -> Any:
+        """(Recents status, end reason) from what the wire said, or None."""
+        outcome = self.app.outcomes.get(call_uuid)
+        status = recents_status_for(outcome, outgoing, connected)
+        return None if outcome is None else (status, outcome.reason)
 
     def attach_audio(self, audio_system: AudioSystem) -> None:
         """Use real devices (before :meth:`start`): CallKit's audio session gates them."""
         from softphone.phone.audio_control import AudioController
 
         self.audio_system = audio_system
-        self.audio = AudioController(audio_system, self.system, self.app.emit_external)
+        self.audio = AudioController(
+            audio_system, self.system, self.app.emit_external, effects=self.app.effects
+        )
         self.app.audio = self.audio
 
     def contact_name(self, handle: str) -> str | None:
@@ -407,6 +430,11 @@ class PhoneRuntime:
                 raise ConflictError("duplicate-uuid needs a call whose UUID the app reuses")
             self.app.reuse_uuid_next = live[0].uuid
             return {"fault": fault, "uuid": str(live[0].uuid)}
+        if fault == "side-effect-error":
+            effect = str(options.get("effect", "audio"))
+            on = bool(options.get("on", True))
+            (self.app.effects.broken.add if on else self.app.effects.broken.discard)(effect)
+            return {"fault": fault, "broken": sorted(self.app.effects.broken)}
         if fault == "network-loss":
             return await self._cut_network(options)
         if fault == "network-restore":
@@ -415,7 +443,7 @@ class PhoneRuntime:
             f"unknown fault '{fault}': suspend-app, foreground-app, reinstall-app, "
             "forget-push-report, invite-timeout, stall-next-action, block, cellular-call, "
             "push-delay, push-duplicate, push-expired, push-reorder, max-call-groups, lock, "
-            "duplicate-uuid, network-loss, network-restore"
+            "duplicate-uuid, side-effect-error, network-loss, network-restore"
         )
 
     @staticmethod
@@ -577,6 +605,11 @@ class PhoneRuntime:
         if self._save_settings is not None:
             self._save_settings(self.settings)
 
+    def _call_json(self, call: Any) -> dict[str, Any]:
+        """A live call for ``state``, with what only the app knows (remote hold)."""
+        mine = self.app.calls.get(call.uuid)
+        return {**call_json(call), "remote_hold": mine is not None and mine.remote_hold}
+
     def state(self) -> dict[str, Any]:
         """The device, calls and registrations (the control API's ``state``)."""
         return {
@@ -585,7 +618,11 @@ class PhoneRuntime:
                 "locked": self.system.device_locked,
                 "do_not_disturb": self.system.do_not_disturb,
             },
-            "calls": [call_json(c) for c in self.system.calls if not c.has_ended],
+            "calls": [self._call_json(c) for c in self.system.calls if not c.has_ended],
+            "ended": [
+                {"call": str(u), **o.as_json()} for u, o in list(self.app.outcomes.items())[-10:]
+            ],
+            "audio": self.audio.playing() if self.audio is not None else None,
             "registrations": {
                 acc: {"state": ev.state.value, "code": ev.code, "reason": ev.reason}
                 for acc, ev in self.registrations.items()

@@ -40,7 +40,8 @@ from softphone.callkit import (
     CXTransaction,
 )
 from softphone.phone.calls import CallBook, PhoneCall
-from softphone.phone.reasons import ended_reason, refusal_status
+from softphone.phone.reasons import CallOutcome, ended_reason, outcome_of, refusal_status
+from softphone.phone.side_effects import SideEffects
 from softphone.sip import (
     CallConnected,
     CallEnded,
@@ -48,6 +49,7 @@ from softphone.sip import (
     CallProgressed,
     DtmfReceived,
     IncomingCallReceived,
+    IncomingCallRefused,
     SipEngine,
     SipError,
     SipMessageLogged,
@@ -173,6 +175,10 @@ class VoipApp:
         #: Keypad actions to send by a given DTMF method, not ``dtmf_method``.
         self._dtmf_methods: dict[_uuid.UUID, str] = {}
         self.events: list[AppEvent] = []
+        #: Tones, devices and listeners run after a transition; a failure is a problem.
+        self.effects = SideEffects(self._effect_failed)
+        #: How recent calls ended (kept for ``state``, Recents and late commands).
+        self.outcomes: dict[_uuid.UUID, CallOutcome] = {}
         self._tasks: set[asyncio.Task[Any]] = set()
         #: The engine's accounts, in the user's order (outgoing calls use the first).
         self.accounts: list[str] = []
@@ -196,10 +202,28 @@ class VoipApp:
         if len(self.events) > 5000:
             del self.events[:1000]
         for cb in list(self._listeners):
-            try:
-                cb(event)
-            except Exception:
-                log.exception("app event listener failed")
+            if event_name == "problem":  # a failing listener must not report itself forever
+                try:
+                    cb(event)
+                except Exception:
+                    log.exception("app event listener failed on a problem")
+                continue
+            self.effects.run(f"event listener for {event_name}", cb, event)
+
+    def _effect_failed(self, what: str, message: str) -> None:
+        self._emit("problem", message=f"{what} failed: {message}", source=what)
+
+    def _sound(self, what: str, *args: Any) -> None:
+        """Ask the audio layer for ``what`` (a side effect: its failure stops nothing)."""
+        if self.audio is not None:
+            self.effects.run(f"audio {what}", getattr(self.audio, what), *args)
+
+    def _ended_as(self, call_uuid: _uuid.UUID, outcome: CallOutcome) -> CallOutcome:
+        """Remember how a call ended (bounded) before the system hears of it."""
+        self.outcomes[call_uuid] = outcome
+        while len(self.outcomes) > 100:
+            del self.outcomes[next(iter(self.outcomes))]
+        return outcome
 
     def emit_external(self, event_name: str, **data: Any) -> None:
         """Add another part's event (PushKit, audio) to the app's stream."""
@@ -299,16 +323,13 @@ class VoipApp:
         pending, call.pending_answer = call.pending_answer, None
         if isinstance(pending, CXAnswerCallAction) and not pending.is_complete:
             pending.fail()
+        reason = f"no INVITE arrived within {self.invite_timeout:g} s of the push"
+        self._ended_as(call_uuid, CallOutcome("failed", 0, reason))
         try:
             self.provider.report_call_ended(call_uuid, None, CXCallEndedReason.FAILED)
         except CallKitError as exc:
             log.info("report_call_ended: %s", exc)
-        self._emit(
-            "call.failed",
-            call_uuid,
-            reason=f"no INVITE arrived within {self.invite_timeout:g} s of the push",
-            rule="invite-timeout",
-        )
+        self._emit("call.failed", call_uuid, reason=reason, rule="invite-timeout")
 
     # ---- CXProviderDelegate --------------------------------------------------------
 
@@ -394,12 +415,24 @@ class VoipApp:
         try:
             await self.engine.answer(call.sip_call_id, 200)
         except SipError as exc:
-            self._emit("call.failed", call.uuid, reason=str(exc))
-            action.fail()
+            outcome = await self._end_of(call)  # e.g. the caller's CANCEL won the race
+            reason = outcome.reason if outcome is not None else str(exc)
+            if not action.is_complete:
+                action.fail()
+            self._emit("call.failed", call.uuid, reason=reason, code=outcome and outcome.code)
             return
         call.connected = True
         action.fulfill()
         self._emit("call.connected", call.uuid)
+
+    async def _end_of(self, call: PhoneCall, wait: float = 1.0) -> CallOutcome | None:
+        """How ``call`` ended, once SIP's end of it has been handled (bounded wait: a
+        refused operation usually means the end is being processed right now)."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + wait
+        while call.uuid not in self.outcomes and loop.time() < deadline:
+            await asyncio.sleep(0.02)
+        return self.outcomes.get(call.uuid)
 
     def perform_end_call_action(self, provider: CXProvider, action: CXEndCallAction) -> None:
         """Apple: ``provider(_:perform: CXEndCallAction)``: decline (603), cancel or BYE."""
@@ -414,22 +447,32 @@ class VoipApp:
             pending, call.pending_answer = call.pending_answer, None
             if isinstance(pending, CXAnswerCallAction) and not pending.is_complete:
                 pending.fail()
-        self._spawn(self._end(call, action))
+        # The system ends a call that rang unanswered for too long before it asks us.
+        unanswered = not call.outgoing and self.system.call(call.uuid) is None
+        self._spawn(self._end(call, action, unanswered))
 
-    async def _end(self, call: PhoneCall, action: CXEndCallAction) -> None:
+    async def _end(self, call: PhoneCall, action: CXEndCallAction, unanswered: bool) -> None:
         try:
             if call.sip_call_id is not None:
                 if not call.outgoing and not call.connected:
-                    await self.engine.reject(call.sip_call_id, 603)
+                    await self.engine.reject(call.sip_call_id, 480 if unanswered else 603)
                 else:
                     await self.engine.hangup(call.sip_call_id)
         except SipError as exc:
             log.info("ending %s: %s", call.uuid, exc)
+        if call.connected:
+            outcome = CallOutcome("ended", 0, "hung up here")
+        elif call.outgoing:
+            outcome = CallOutcome("cancelled", 0, "cancelled before the answer")
+        elif unanswered:
+            outcome = CallOutcome("unanswered", 480, "unanswered: nobody answered here")
+        else:
+            outcome = CallOutcome("declined", 603, "declined here (603 Decline)")
+        self._ended_as(call.uuid, outcome)
         action.fulfill()
         self.calls.remove(call.uuid)
-        if self.audio is not None:
-            self.audio.end_tone()
-        self._emit("call.ended", call.uuid, by="local")
+        self._emit("call.ended", call.uuid, by="local", **outcome.as_json())
+        self._sound("end_tone")
 
     def perform_set_held_call_action(
         self, provider: CXProvider, action: CXSetHeldCallAction
@@ -477,11 +520,10 @@ class VoipApp:
                 await self.engine.send_dtmf(sip_id, digits, method)
 
         def done() -> None:
-            if self.audio is not None:
-                for d in digits:
-                    self.audio.key_tone(d)
             action.fulfill()
             self._emit("dtmf.sent", action.call_uuid, digits=action.digits)
+            for d in digits:
+                self._sound("key_tone", d)
 
         self._spawn(self._on_sip(action, send, done))
 
@@ -544,15 +586,13 @@ class VoipApp:
 
     def did_activate_audio_session(self, provider: CXProvider, session: object) -> None:
         """Apple: ``provider(_:didActivate:)``: only now may call audio start."""
-        if self.audio is not None:
-            self.audio.activate()
         self._emit("audio.activated")
+        self._sound("activate")
 
     def did_deactivate_audio_session(self, provider: CXProvider, session: object) -> None:
         """Apple: ``provider(_:didDeactivate:)``."""
-        if self.audio is not None:
-            self.audio.deactivate()
         self._emit("audio.deactivated")
+        self._sound("deactivate")
 
     # ---- SIP events -> provider reports -------------------------------------------
 
@@ -567,12 +607,9 @@ class VoipApp:
             elif isinstance(event, CallEnded):
                 self._ended(event)
             elif isinstance(event, CallHoldChanged):
-                call = self.calls.by_sip(event.call_id)
-                if call is not None:
-                    self._emit(
-                        "call.remote-hold" if event.remote_hold else "call.remote-resume",
-                        call.uuid,
-                    )
+                self._hold_changed(event)
+            elif isinstance(event, IncomingCallRefused):
+                self._refused(event)
             elif isinstance(event, SipMessageLogged):
                 self._cancel_reason(event)
             elif isinstance(event, DtmfReceived):
@@ -582,6 +619,31 @@ class VoipApp:
                     self._emit("dtmf.received", call.uuid, digit=event.digit, method=event.method)
         except Exception:  # a SIP event must never take the app down
             log.exception("handling %r failed", event)
+
+    def _hold_changed(self, event: CallHoldChanged) -> None:
+        """``call.remote-hold``/``-resume`` only when the remote end's hold changed (our
+        own hold re-INVITE changes ``local_hold`` and is reported as ``call.held``)."""
+        call = self.calls.by_sip(event.call_id)
+        if call is None or call.remote_hold == event.remote_hold:
+            return
+        call.remote_hold = event.remote_hold
+        self._emit("call.remote-hold" if event.remote_hold else "call.remote-resume", call.uuid)
+
+    def _refused(self, event: IncomingCallRefused) -> None:
+        """An INVITE the engine refused before it could ring: say so (no call exists)."""
+        self._emit(
+            "call.refused",
+            None,
+            status=event.status,
+            reason=event.reason,
+            remote=event.remote_uri,
+            sip_call_id=event.sip_call_id,
+        )
+        self._emit(
+            "problem",
+            message=f"refused a call from {event.remote_uri}: {event.status} {event.reason}",
+            source="sip",
+        )
 
     def _cancel_reason(self, event: SipMessageLogged) -> None:
         """Keep a received CANCEL's ``Reason`` (RFC 3326): "answered elsewhere" needs it."""
@@ -594,7 +656,13 @@ class VoipApp:
 
     async def _incoming(self, event: IncomingCallReceived) -> None:
         if not self.accepting_calls:
-            self._emit("call.refused", None, status=480, reason="the app is suspended")
+            self._emit(
+                "call.refused",
+                None,
+                status=480,
+                reason="the app is suspended",
+                remote=event.remote_uri,
+            )
             await self.engine.reject(event.call_id, 480)
             return
         existing = self.calls.by_dialog(event.sip_call_id) if event.sip_call_id else None
@@ -632,7 +700,9 @@ class VoipApp:
             if not duplicate:
                 self.calls.remove(call_uuid)
             status, _phrase = refusal_status(getattr(exc, "code", None))
-            self._emit("call.refused", call_uuid, status=status, reason=str(exc))
+            self._emit(
+                "call.refused", call_uuid, status=status, reason=str(exc), remote=event.remote_uri
+            )
             try:
                 await self.engine.reject(event.call_id, status)
             except SipError as sip_exc:
@@ -656,42 +726,47 @@ class VoipApp:
         if call is None or not call.outgoing:
             return
         if event.code in (180, 183):
-            if self.audio is not None and not event.early_media:
-                self.audio.ringback(True)
+            # Only a 180/183 with SDP brings the callee's audio; otherwise ring back here.
             self._emit("call.ringing", call.uuid, code=event.code, early_media=event.early_media)
+            self._sound("ringback", not event.early_media)
 
     def _connected(self, event: CallConnected) -> None:
         call = self.calls.by_sip(event.call_id)
         if call is None:
             return
-        if self.audio is not None:
-            self.audio.ringback(False)
         if call.outgoing and not call.connected:
             call.connected = True
             self.provider.report_outgoing_call_connected(call.uuid)
             self._emit("call.connected", call.uuid)
+        self._sound("ringback", False)
 
     def _ended(self, event: CallEnded) -> None:
         call = self.calls.by_sip(event.call_id)
         if call is None:
             return
-        if self.audio is not None:
-            self.audio.ringback(False)
         if call.ending_locally:
+            self._sound("ringback", False)
             return  # the end action reports it
         self.calls.remove(call.uuid)
         cause = getattr(event.cause, "value", str(event.cause))
         header = getattr(event, "reason_header", "") or call.cancel_reason
         reason = ended_reason(str(cause), event.code, header)
+        outcome = outcome_of(str(cause), event.code, event.reason)
+        if reason is CXCallEndedReason.ANSWERED_ELSEWHERE:
+            outcome = CallOutcome("answered_elsewhere", event.code, "answered elsewhere")
+        self._ended_as(call.uuid, outcome)
         self._report_ended(
             call.uuid,
             reason,
             by="remote",
             code=event.code,
-            reason=event.reason,
+            reason=outcome.reason,
+            sip_reason=event.reason,
+            outcome=outcome.kind,
             cause=cause,
             ended_reason=reason.value,
         )
+        self._sound("ringback", False)
 
     def _report_ended(self, call_uuid: _uuid.UUID, why: CXCallEndedReason, **event: Any) -> None:
         """Tell the system a call ended by itself (Apple: ``reportCall(with:endedAt:reason:)``),
@@ -700,9 +775,8 @@ class VoipApp:
             self.provider.report_call_ended(call_uuid, None, why)
         except CallKitError as exc:
             log.info("report_call_ended: %s", exc)
-        if self.audio is not None:
-            self.audio.end_tone()
         self._emit("call.ended", call_uuid, **event)
+        self._sound("end_tone")
 
     def fail_call(self, call_uuid: _uuid.UUID, reason: str) -> None:
         """End a call the app gave up on (e.g. no media for too long): hang SIP up and
@@ -712,6 +786,7 @@ class VoipApp:
             return
         if call.sip_call_id is not None:
             self._spawn(self._hangup_quietly(call.sip_call_id))
+        self._ended_as(call_uuid, CallOutcome("failed", 0, reason))
         self._report_ended(
             call_uuid, CXCallEndedReason.FAILED, by="app", reason=reason, cause="failed"
         )

@@ -22,6 +22,11 @@ class RecentsStatus(str, enum.Enum):
     BLOCKED = "blocked"
     FAILED = "failed"
     ANSWERED_ELSEWHERE = "answered_elsewhere"
+    # Outgoing calls that never connected, by what the wire said (not "Canceled"):
+    NO_RESPONSE = "no_response"  # nothing answered the INVITE (408, transport timeout)
+    UNANSWERED = "unanswered"  # it rang and nobody answered
+    BUSY = "busy"
+    REFUSED = "refused"  # declined, not found, unavailable or another 4xx-6xx
 
 
 #: Statuses that iOS draws in red and lists under "Missed": incoming calls nobody talked on here.

@@ -27,7 +27,8 @@ class CallEndCause(enum.Enum):
     BUSY = "busy"
     DECLINED = "declined"
     NOT_FOUND = "not_found"
-    NO_ANSWER = "no_answer"
+    NO_ANSWER = "no_answer"  # the callee never answered (our no-answer timeout)
+    NO_RESPONSE = "no_response"  # nothing answered the INVITE: 408 / transport timeout
     CANCELLED = "cancelled"  # we cancelled our outgoing call before answer
     REMOTE_CANCELLED = "remote_cancelled"  # the caller cancelled before we answered
     REJECTED = "rejected"  # we rejected an incoming call

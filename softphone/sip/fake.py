@@ -41,6 +41,7 @@ from softphone.sip.events import (
     Direction,
     DtmfReceived,
     IncomingCallReceived,
+    IncomingCallRefused,
     MediaState,
     OutgoingCallStarted,
     RegistrationState,
@@ -57,6 +58,7 @@ from softphone.sip.uri import check_transport, display_name_of, parse_uri, uri_o
 _DTMF_DIGITS = re.compile(r"^[0-9*#A-Da-d]+$")
 _FINAL = {"busy": (486, "Busy Here"), "decline": (603, "Decline"), "notfound": (404, "Not Found")}
 _FINAL["unavailable"] = (480, "Temporarily Unavailable")
+_FINAL["noresponse"] = (408, "Request Timeout")  # nothing answered the INVITE (timer B)
 
 
 @dataclass
@@ -282,6 +284,7 @@ class FakeSipEngine:
             603: CallEndCause.DECLINED,
             404: CallEndCause.NOT_FOUND,
             480: CallEndCause.UNAVAILABLE,
+            408: CallEndCause.NO_RESPONSE,
         }.get(code, CallEndCause.FAILED)
         self._log("received", self._calls.get(key), f"SIP/2.0 {code} {reason}")
         self._end(key, cause, code, reason)
@@ -419,6 +422,8 @@ class FakeSipEngine:
         parse_uri(uri)
         if len(self._calls) >= cfg.max_calls:
             self._log("sent", None, "SIP/2.0 486 Busy Here")
+            limit = f"Busy Here: already {len(self._calls)} calls"
+            self._emit(IncomingCallRefused(sip_call_id or "", uri, 486, limit, account_id))
             return None
         key = f"call-{next(self._ids)}"
         call = _FakeCall(key, sip_call_id or uuid.uuid4().hex, Direction.INCOMING, uri, account_id)

@@ -31,8 +31,8 @@ def status_text(call: CallSnapshot, now: float) -> str:
     if call.on_hold or call.state == CallState.HELD:
         return "on hold"
     if call.state == CallState.ACTIVE:
-        if call.remote_hold:
-            return "held by other party"
+        if call.remote_hold:  # iOS says the same when the other party holds
+            return "on hold"
         if call.media_lost:
             return "Reconnecting…"
         return duration_text(now - call.connected_at) if call.connected_at else "00:00"

@@ -84,7 +84,7 @@ class InspectorBridge:
         severity = "info"
         if event.name in ("push.rule-violated", "app.killed"):
             severity = "violation"
-        elif event.name in ("call.failed", "error", "call.refused", "action.timed-out"):
+        elif event.name in ("call.failed", "error", "call.refused", "action.timed-out", "problem"):
             severity = "warning"
         if event.call:
             phone_call = None

@@ -45,7 +45,7 @@ class RuntimePhoneService:
     def __init__(self, runtime: PhoneRuntime) -> None:
         self.runtime = runtime
         self.system = runtime.system
-        self._subscribers = Subscribers()
+        self._subscribers = Subscribers(runtime.app.effects)
         self._ringing: set[str] = set()
         self._remote_hold: set[str] = set()
         self._media_lost: set[str] = set()
@@ -53,10 +53,13 @@ class RuntimePhoneService:
         self._problems_seen = 0
         self._quality_cache: dict[str, tuple[float, CallQuality]] = {}
         self._unsubs = [
-            self.system.subscribe(lambda _e: self._notify()),
+            self.system.subscribe(runtime.app.effects.guard("window update", self._on_system)),
             runtime.app.subscribe(self._on_app_event),
         ]
         runtime.engine.subscribe(self._on_sip_event)
+
+    def _on_system(self, _event: object) -> None:
+        self._notify()
 
     # ---- snapshots -----------------------------------------------------------------
 
@@ -225,7 +228,7 @@ class RuntimePhoneService:
         elif event.name == "call.ended" and event.data.get("by") == "remote":
             code = int(event.data.get("code") or 0)
             if code >= 400 and code not in (486, 487, 603):
-                why = f"{code} {event.data.get('reason', '')}".strip()
+                why = str(event.data.get("reason") or code)  # e.g. "no response (408 ...)"
                 self._errors.append(UiError(f"end-{event.call}", "Call Failed", why))
         self._notify()
 

@@ -34,6 +34,10 @@ _STATUS_TEXT = {
     RecentsStatus.BLOCKED: "Blocked Call",
     RecentsStatus.FAILED: "Failed Call",
     RecentsStatus.ANSWERED_ELSEWHERE: "Answered Elsewhere",
+    RecentsStatus.NO_RESPONSE: "No Response",
+    RecentsStatus.UNANSWERED: "No Answer",
+    RecentsStatus.BUSY: "Busy",
+    RecentsStatus.REFUSED: "Call Refused",
 }
 
 ModelIndex = QModelIndex | QPersistentModelIndex

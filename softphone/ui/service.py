@@ -12,6 +12,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
+from softphone.phone.side_effects import SideEffects
+
 #: What an intent may return: nothing (done) or an awaitable the UI schedules.
 IntentResult = Awaitable[Any] | None
 
@@ -31,8 +33,10 @@ class CallState(str, enum.Enum):
 class Subscribers:
     """The screens' change callbacks of a ``PhoneUiService`` (``subscribe``/notify)."""
 
-    def __init__(self) -> None:
+    def __init__(self, effects: SideEffects | None = None) -> None:
         self._callbacks: list[Callable[[], None]] = []
+        #: Each screen's update is a side effect: one that fails stops no other.
+        self._effects = effects or SideEffects()
 
     def add(self, callback: Callable[[], None]) -> Callable[[], None]:
         """Register ``callback``; returns the function that unregisters it."""
@@ -46,7 +50,7 @@ class Subscribers:
 
     def notify(self) -> None:
         for callback in list(self._callbacks):
-            callback()
+            self._effects.run("window update", callback)
 
 
 @dataclass(frozen=True)

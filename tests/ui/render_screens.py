@@ -85,6 +85,11 @@ def _reconnecting(win: PhoneWindow, svc: FakePhoneUiService) -> None:
     svc.set_media_lost(uuid, True)
 
 
+def _remote_hold(win: PhoneWindow, svc: FakePhoneUiService) -> None:
+    uuid = _active(svc, name="Jane Appleseed")
+    svc.set_remote_hold(uuid, True)  # the other party put us on hold
+
+
 def _dtmf(win: PhoneWindow, svc: FakePhoneUiService) -> None:
     _active(svc)
     d.pump(400)
@@ -152,6 +157,7 @@ SCREENS: dict[str, Setup] = {
     "in_call_muted_held": _muted_held,
     "in_call_keypad": _dtmf,
     "in_call_reconnecting": _reconnecting,
+    "in_call_remote_hold": _remote_hold,
     "audio_routes": _routes,
     "call_waiting": _waiting,
     "two_calls": _two_calls,

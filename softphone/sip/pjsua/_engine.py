@@ -71,6 +71,7 @@ from softphone.sip.pjsua._fdwatch import TimerClock, socket_fds_bound_to, timer_
 from softphone.sip.pjsua._guard import Refusal, RequestGuard
 from softphone.sip.pjsua._info_dtmf import info_dtmf_digit
 from softphone.sip.pjsua._objects import Account, Call, LogWriter, guarded
+from softphone.sip.pjsua._wire import RefusalEndpoint, response_has_sdp
 from softphone.sip.uri import check_transport, display_name_of, parse_uri, uri_of
 
 log = logging.getLogger(__name__)
@@ -238,7 +239,7 @@ class PjsuaEngine:
         self._loop = asyncio.get_running_loop()
         self._loop_thread = threading.get_ident()
         self._config = config
-        ep = pj.Endpoint()
+        ep = RefusalEndpoint(self._emit)  # reports INVITEs PJSIP refuses itself
         ep.libCreate()
         self._ep = ep
         try:
@@ -1018,6 +1019,10 @@ class PjsuaEngine:
         call.info = info
         if len(self._calls) >= self._config.max_calls:
             self._refuse_later(call, 486)
+            limit = f"Busy Here: already {len(self._calls)} calls"
+            self._emit(
+                IncomingCallRefused(str(info.callIdString), uri_of(str(info.remoteUri)), 486, limit)
+            )
             return
         key = f"call-{next(self._ids)}"
         call.key = key
@@ -1083,7 +1088,7 @@ class PjsuaEngine:
             st.sip_call_id = str(info.callIdString)
         if state == pj.PJSIP_INV_STATE_EARLY and st.direction == Direction.OUTGOING:
             code = int(info.lastStatusCode)
-            early = code == 183 or any(
+            early = response_has_sdp(prm) or any(
                 m.type == pj.PJMEDIA_TYPE_AUDIO and m.status == pj.PJSUA_CALL_MEDIA_ACTIVE
                 for m in info.media
             )
@@ -1136,8 +1141,8 @@ class PjsuaEngine:
             return CallEndCause.DECLINED
         if code in (404, 604, 484):
             return CallEndCause.NOT_FOUND
-        if code == 408:
-            return CallEndCause.NO_ANSWER
+        if code == 408 or (code == 503 and "unavailable" not in reason.lower()):
+            return CallEndCause.NO_RESPONSE  # timer B, or PJSIP's transport error
         if code in (480, 503, 410):
             return CallEndCause.UNAVAILABLE
         if code in (401, 403, 407):
