@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import time
+import uuid
 from collections.abc import Callable
 
 from softphone.callkit import (
@@ -28,11 +29,14 @@ class RecentsRecorder:
         *,
         on_added: Callable[[int], None] | None = None,
         on_error: Callable[[str], None] | None = None,
+        detail: Callable[[uuid.UUID], str | None] | None = None,
     ) -> None:
         self.system = system
         self.store = store
         self.on_added = on_added
         self.on_error = on_error
+        #: The app's plain-words reason for a call it ended (else CallKit's reason).
+        self.detail = detail
         self._unsubscribe = system.subscribe(self._on_event)
 
     def _wall(self, at: float) -> float:
@@ -55,7 +59,7 @@ class RecentsRecorder:
                 ended_at=ended,
                 connected_at=connected,
                 caller_name=event.localized_caller_name or "",
-                end_reason=event.reason.value if event.reason is not None else "",
+                end_reason=self._end_reason(event),
                 provider_name=event.provider_name,
                 participants=tuple(_value(h) for h in event.participants),
                 handle_type=event.handle.type.value if event.handle is not None else "generic",
@@ -89,6 +93,12 @@ class RecentsRecorder:
             return
         if self.on_added is not None:
             self.on_added(entry_id)
+
+    def _end_reason(self, event: CallEnded) -> str:
+        detail = self.detail(event.call_uuid) if self.detail is not None else None
+        if detail:
+            return detail
+        return event.reason.value if event.reason is not None else ""
 
     def close(self) -> None:
         self._unsubscribe()

@@ -178,6 +178,8 @@ class VoipApp:
         #: test line on first use); it may return the URI to dial instead, and an
         #: exception fails the call with its message.
         self.before_dial: Callable[[str], Awaitable[str | None]] | None = None
+        #: Why the app ended a call, in plain words, for Recents (taken once by its UUID).
+        self.end_details: dict[_uuid.UUID, str] = {}
         self._unsubscribe = engine.subscribe(self._on_sip_event)
 
     # ---- events -----------------------------------------------------------------
@@ -288,23 +290,21 @@ class VoipApp:
 
     async def _invite_deadline(self, call_uuid: _uuid.UUID) -> None:
         await asyncio.sleep(self.invite_timeout)
+        self._no_invite(call_uuid, f"within {self.invite_timeout:g} s", rule="invite-timeout")
+
+    def _no_invite(self, call_uuid: _uuid.UUID, when: str, **event: Any) -> None:
+        """The pushed call's INVITE never came: end the call as failed, saying so plainly
+        (``call.ended`` and ``call.failed``; Recents reads ``end_details``)."""
         call = self.calls.get(call_uuid)
         if call is None or call.sip_call_id is not None:
             return
-        self.calls.remove(call_uuid)
+        reason = f"No call arrived after the push (no SIP INVITE {when})"
+        self.end_details[call_uuid] = reason
         pending, call.pending_answer = call.pending_answer, None
         if isinstance(pending, CXAnswerCallAction) and not pending.is_complete:
-            pending.fail()
-        try:
-            self.provider.report_call_ended(call_uuid, None, CXCallEndedReason.FAILED)
-        except CallKitError as exc:
-            log.info("report_call_ended: %s", exc)
-        self._emit(
-            "call.failed",
-            call_uuid,
-            reason=f"no INVITE arrived within {self.invite_timeout:g} s of the push",
-            rule="invite-timeout",
-        )
+            pending.fail()  # the system ends the call (failed)
+        self.fail_call(call_uuid, reason)
+        self._emit("call.failed", call_uuid, reason=reason, **event)
 
     # ---- CXProviderDelegate --------------------------------------------------------
 
@@ -381,9 +381,7 @@ class VoipApp:
     async def _answer_deadline(self, call: PhoneCall, action: CXAnswerCallAction) -> None:
         await asyncio.sleep(self.answer_wait)
         if call.pending_answer is action and not action.is_complete:
-            call.pending_answer = None
-            action.fail()
-            self._emit("call.failed", call.uuid, reason="no INVITE arrived after the push")
+            self._no_invite(call.uuid, f"within {self.answer_wait:g} s of answering")
 
     async def _answer(self, call: PhoneCall, action: CXAnswerCallAction) -> None:
         assert call.sip_call_id is not None
@@ -699,6 +697,7 @@ class VoipApp:
             return
         if call.sip_call_id is not None:
             self._spawn(self._hangup_quietly(call.sip_call_id))
+        self.end_details.setdefault(call_uuid, reason)
         self._report_ended(
             call_uuid, CXCallEndedReason.FAILED, by="app", reason=reason, cause="failed"
         )
