@@ -119,8 +119,10 @@ class ControlClient:
         preset: str | None = None,
         caller: str | None = None,
         payload: dict[str, Any] | None = None,
+        call: bool = True,
     ) -> Any:
-        return self.request("push", preset=preset, caller=caller, payload=payload)
+        """A VoIP push; ``call=False``: without the simulated caller's INVITE after it."""
+        return self.request("push", preset=preset, caller=caller, payload=payload, call=call)
 
     def lock(self, on: bool = True) -> Any:
         return self.request("lock", on=on)
