@@ -149,7 +149,8 @@ async def test_the_lab_push_console_rings_a_call_that_connects(
     qapp: object, tmp_path: Path
 ) -> None:
     """The Settings Lab's push console pushes; answering from the screens connects the
-    call and the echo line's audio comes back; a banner names a missing INVITE."""
+    call and the echo line's audio comes back. With "Caller's INVITE Follows" off the
+    push comes alone and one banner says in plain words that no call arrived."""
     from softphone.phone.probe import ToneProbeBridge
     from softphone.phone.runtime import PhoneRuntime
     from softphone.settings import Settings
@@ -178,11 +179,14 @@ async def test_the_lab_push_console_rings_a_call_that_connects(
         await service.end(ringing.uuid)
         await _async_until(lambda: not service.calls())
 
-        runtime.app.invite_timeout = 1.0
-        await runtime.control.execute("push", {"preset": "sinch", "call": False})
+        lab.run("invite-timeout")  # the Lab's "INVITE Never Comes (2 s)"
+        lab.toggleFollowWithCall()  # "Caller's INVITE Follows: Off"
+        assert lab.property("followWithCall") is False
+        lab.run("push")
+        await _async_until(lambda: "no INVITE (call: false)" in str(lab.property("result")))
         await _async_until(
             lambda: any(
-                e.detail == "No call arrived after the push (no SIP INVITE within 1 s)"
+                e.detail == "No call arrived after the push (no SIP INVITE within 2 s)"
                 for e in service.errors()
             ),
             what="the banner",
