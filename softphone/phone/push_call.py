@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import uuid as _uuid
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -66,12 +67,19 @@ async def push_with_call(
         reported, why = await waiter.wait(expected, REPORT_WAIT + delay)
     finally:
         waiter.close()
+    if reported is not None and not _waits_for_invite(app, reported):
+        reported, why = None, "the pushed call ended at once (e.g. a stale push: missed)"
     if reported is None:
         await _drop(line, call_id)
         return {**sent, "invite": {"sent": False, "why": why}}
     await line.release(call_id)
     invite = {"sent": True, "sip_call_id": call_id, "from": display}
     return {**sent, "call": reported, "invite": invite}
+
+
+def _waits_for_invite(app: VoipApp, call: str) -> bool:
+    pushed = app.calls.get(_uuid.UUID(call))
+    return pushed is not None and pushed.sip_call_id is None
 
 
 async def _drop(line: TestLineProcess, call_id: str) -> None:
