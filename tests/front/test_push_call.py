@@ -94,18 +94,21 @@ def test_push_then_answer_talks_to_the_echo_line(
 
 @pytest.mark.covers("readme:push presets")
 def test_every_preset_followed_by_answer_connects(
-    softphone: Callable[..., RunningPhone],
+    softphone: Callable[..., RunningPhone], tmp_path: Path
 ) -> None:
-    """Each preset's push is followed by the simulated caller's INVITE, matched to the
-    pushed call (by Call-ID for Flexisip, whose payload carries it; else as the only
-    call waiting), and answering connects it."""
+    """Each preset's push is followed by the simulated caller's INVITE (From the pushed
+    caller's name, as the session export's SIP ladder shows), matched to the pushed call
+    (by Call-ID for Flexisip, whose payload carries it; else as the only call waiting),
+    and answering connects it."""
     phone = softphone()
+    invites: dict[str, str] = {}
     for preset in ("quickblox", "sinch", "stream", "flexisip", "twilio"):
         caller = f"Caller {preset}"
         sent = phone.push(preset=preset, caller=caller)
         assert sent["status"] == 200 and sent["invite"]["sent"] is True, (preset, sent)
         matched = phone.wait_for("call.invite-matched", timeout=10)
         assert matched["call"] == sent["call"], preset
+        invites[caller] = sent["invite"]["sip_call_id"]
         if preset == "flexisip":  # the INVITE's Call-ID is the one in the push
             assert sent["payload"]["call-id"] == sent["invite"]["sip_call_id"]
             assert matched["data"]["sip_call_id"] == sent["invite"]["sip_call_id"]
@@ -116,6 +119,17 @@ def test_every_preset_followed_by_answer_connects(
         phone.hangup()
         phone.wait_for("call.ended", timeout=10)
         _until(lambda: not phone.state()["calls"], what="the call is gone")
+    phone.export(str(tmp_path / "session.json"))
+    ladder = json.loads((tmp_path / "session.json").read_text())["sip"]
+    for caller, sip_call_id in invites.items():
+        (invite,) = [
+            m
+            for m in ladder
+            if m["direction"] == "received"
+            and m["first_line"].startswith("INVITE ")
+            and m["sip_call_id"] == sip_call_id
+        ]
+        assert f'From: "{caller}" <sip:' in invite["text"], invite["text"][:400]
 
 
 @pytest.mark.covers("readme:push --no-call", "readme:invite-timeout")
