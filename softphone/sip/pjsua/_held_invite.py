@@ -62,8 +62,8 @@ class HeldInvite:
             data = _ROUTE.sub(b"", data)
             if self.released:
                 self._send(data, self.target)
-            elif len(self._held) < _MAX_HELD:
-                self._held.append(data)
+            elif data not in self._held and len(self._held) < _MAX_HELD:
+                self._held.append(data)  # a retransmission is passed on once, as a proxy does
 
     def release(self) -> None:
         """Let the held INVITE (and everything after it) through to the phone."""
