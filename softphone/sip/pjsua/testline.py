@@ -153,6 +153,8 @@ class _TestLine:
             call.held.close()
 
     def call(self, uri: str, display: str = "", hold: bool = False) -> None:
+        """Ring ``uri`` From ``display`` (the caller account's name, changed per call);
+        ``hold``: through a :class:`HeldInvite` hop, announced by a ``calling`` event."""
         account = self.account
         held = HeldInvite(uri, self.port) if hold else None
         if display or held is not None:
