@@ -30,6 +30,8 @@ Column {
     Text { x: 32; text: "PUSH CONSOLE"; color: Theme.secondary; font.family: Theme.font; font.pixelSize: 13 }
     Card {
         Action { objectName: "labPreset"; title: "Payload format"; detail: section.lab ? section.lab.preset : ""; onTriggered: section.lab.nextPreset() }
+        // On: the simulated caller's INVITE follows the push (a call that can be answered).
+        Action { objectName: "labFollowCall"; title: "Caller's INVITE Follows"; detail: section.lab ? (section.lab.followWithCall ? "On" : "Off") : ""; onTriggered: section.lab.toggleFollowWithCall() }
         Action { objectName: "labSendPush"; title: "Send VoIP Push to This Phone"; action: "push" }
         // A payload of one's own (JSON), e.g. a malformed one to see the app's reaction.
         Item {

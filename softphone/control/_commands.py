@@ -132,8 +132,15 @@ COMMANDS: tuple[Command, ...] = (
                 max_length=256,
                 cli_default="Softphone test",
             ),
+            "call": Param(
+                "boolean",
+                "the simulated caller follows the push with its INVITE (default true; "
+                "false: the push alone, to test a missing INVITE)",
+                cli_default=True,
+            ),
         },
-        "deliver a VoIP push to the running phone",
+        "deliver a VoIP push to the running phone (the simulated caller's INVITE follows "
+        "unless --no-call)",
     ),
     Command(
         "wait-for",

@@ -5,9 +5,9 @@
 ``state``, ``wait-for call.connected`` ... one sub-command per entry of the command table
 (:data:`softphone.control.COMMANDS`), its options generated from the table's parameters:
 a required parameter is positional (a required boolean ``on`` is ``--off``), an optional
-one is ``--name`` (a boolean one a flag). Each prints the JSON result; errors go to stderr
-with a non-zero exit status (2 for a bad request, 3 when the phone refuses, 4 when no
-phone is running).
+one is ``--name`` (a boolean one a flag, ``--no-name`` when it defaults to true). Each
+prints the JSON result; errors go to stderr with a non-zero exit status (2 for a bad
+request, 3 when the phone refuses, 4 when no phone is running).
 """
 
 from __future__ import annotations
@@ -36,6 +36,10 @@ def _add_param(parser: argparse.ArgumentParser, name: str, spec: Param) -> None:
     if spec.type == "boolean":
         if spec.required:  # "on": on unless --off
             parser.add_argument("--off", action="store_true", help="turn it off again")
+        elif spec.cli_default is True:  # on unless --no-NAME
+            parser.add_argument(
+                "--no-" + name.replace("_", "-"), dest=name, action="store_false", help=spec.help
+            )
         else:
             parser.add_argument(_flag(name), dest=name, action="store_true", help=spec.help)
         return
@@ -98,6 +102,9 @@ def params_from_args(args: argparse.Namespace) -> dict[str, Any]:
         if spec.type == "boolean":
             if spec.required:
                 params[param] = not args.off
+            elif spec.cli_default is True:
+                if getattr(args, param, True) is False:
+                    params[param] = False
             elif getattr(args, param, False):
                 params[param] = True
             continue

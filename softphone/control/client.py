@@ -38,11 +38,14 @@ def endpoint_file(profile: str, root: Path | None = None) -> Path:
 
 
 def write_endpoint(path: Path, url: str, token: str) -> None:
-    """Write the address and token readable by this user only."""
+    """Write the address and token readable by this user only; all at once (a client
+    starting at the same moment never reads a half-written file)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    partial = path.with_name(path.name + ".partial")
+    fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as f:
         json.dump({"url": url, "token": token, "pid": os.getpid()}, f)
+    os.replace(partial, path)
 
 
 @dataclass
@@ -119,8 +122,10 @@ class ControlClient:
         preset: str | None = None,
         caller: str | None = None,
         payload: dict[str, Any] | None = None,
+        call: bool = True,
     ) -> Any:
-        return self.request("push", preset=preset, caller=caller, payload=payload)
+        """A VoIP push; ``call=False``: without the simulated caller's INVITE after it."""
+        return self.request("push", preset=preset, caller=caller, payload=payload, call=call)
 
     def lock(self, on: bool = True) -> Any:
         return self.request("lock", on=on)

@@ -81,6 +81,7 @@ def recents_row_json(store: RecentsStore, group: RecentsGroup) -> dict[str, Any]
         "status": RecentsStatus(record.status).value,
         "started_at": dt.datetime.fromtimestamp(record.started_at, dt.timezone.utc).isoformat(),
         "duration": round(record.duration, 3),
+        "end_reason": record.end_reason,
     }
 
 

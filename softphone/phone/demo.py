@@ -157,18 +157,30 @@ def build_tour(runtime: PhoneRuntime, probe: ToneProbeBridge | None = None) -> T
         sent = await control.execute("push", {"preset": "flexisip", "caller": "Test Line"})
         if sent["status"] != 200:
             raise RuntimeError(f"APNs emulator answered {sent['status']} {sent.get('reason')}")
+        if not sent["invite"]["sent"]:
+            raise RuntimeError(f"the simulated caller sent no INVITE: {sent['invite']['why']}")
         await control.execute("wait-for", {"event": "call.incoming"})
-        host, port = runtime.engine.local_address("udp")
-        await runtime.test_line.ring(f"sip:demo@{host}:{port}")
-        await control.execute("wait-for", {"event": "call.invite-matched"})
+        matched = await control.execute("wait-for", {"event": "call.invite-matched"})
+        if (matched["call"], matched["data"]["sip_call_id"]) != (
+            sent["call"],
+            sent["invite"]["sip_call_id"],
+        ):
+            raise RuntimeError(f"the INVITE was matched to another call: {matched}")
         await control.execute("answer", {})
         await control.execute("wait-for", {"event": "call.connected"})
+        heard = ""
+        if probe is not None:
+            await asyncio.sleep(0.8)
+            level = probe.received_level()
+            if level < 0.05:
+                raise RuntimeError(f"no echo on the pushed call (level {level:.3f})")
+            heard = f", echo back at {level:.2f}"
         await control.execute("hangup", {})
         await control.execute("wait-for", {"event": "call.ended"})
         await control.execute("inject", {"fault": "foreground-app"})
         return (
             f"suspended app woken by a VoIP push (APNs {sent['status']}, id {sent['apns_id']}), "
-            "call reported before the INVITE, answered"
+            f"call reported before the caller's INVITE (matched by Call-ID), answered{heard}"
         )
 
     async def recents() -> str:

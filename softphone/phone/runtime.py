@@ -15,6 +15,7 @@ from softphone.callkit import CallKitError, CallSystem, LoopClock, LoopDispatche
 from softphone.control import ConflictError, NotFoundError
 from softphone.control.client import write_endpoint
 from softphone.phone.control_target import PhoneControl, call_json
+from softphone.phone.ended_calls import recently_ended
 from softphone.phone.media_watch import MediaWatch
 from softphone.phone.network import NetworkLoss, NetworkLossError, process_ports
 from softphone.phone.reasons import recents_status_for
@@ -340,12 +341,20 @@ class PhoneRuntime:
     async def _push(self, params: Mapping[str, Any]) -> dict[str, Any]:
         if self.push is None:
             raise ConflictError("push wake-up is off (settings [push]) or failed to start")
+        if params.get("call", True) is not False and self.test_line is not None:
+            from softphone.phone.push_call import push_with_call  # the caller's INVITE follows
+
+            host, port = self.engine.local_address("udp")
+            uri = f"sip:{self.profile}@{host}:{port}"
+            return await push_with_call(self.push, self.app, self.test_line, uri, params)
         payload = params.get("payload")
-        return await self.push.send(
+        sent = await self.push.send(
             preset=params.get("preset"),
             caller=params.get("caller"),
             payload=payload if isinstance(payload, Mapping) else None,
         )
+        why = "call: false" if params.get("call") is False else "this phone has no test line"
+        return {**sent, "invite": {"sent": False, "why": why}}
 
     async def inject(self, fault: str, options: Mapping[str, Any]) -> dict[str, Any]:
         """Faults and scenarios from the API and the UI (see README: Fault injection)."""
@@ -619,9 +628,7 @@ class PhoneRuntime:
                 "do_not_disturb": self.system.do_not_disturb,
             },
             "calls": [self._call_json(c) for c in self.system.calls if not c.has_ended],
-            "ended": [
-                {"call": str(u), **o.as_json()} for u, o in list(self.app.outcomes.items())[-10:]
-            ],
+            "ended": recently_ended(self.app.outcomes, self.app.events),
             "audio": self.audio.playing() if self.audio is not None else None,
             "registrations": {
                 acc: {"state": ev.state.value, "code": ev.code, "reason": ev.reason}

@@ -316,20 +316,20 @@ class VoipApp:
 
     async def _invite_deadline(self, call_uuid: _uuid.UUID) -> None:
         await asyncio.sleep(self.invite_timeout)
+        self._no_invite(call_uuid, f"within {self.invite_timeout:g} s", rule="invite-timeout")
+
+    def _no_invite(self, call_uuid: _uuid.UUID, when: str, **event: Any) -> None:
+        """The pushed call's INVITE never came: end the call as failed, saying so plainly
+        (``call.ended`` and ``call.failed``; Recents reads the call's outcome)."""
         call = self.calls.get(call_uuid)
         if call is None or call.sip_call_id is not None:
             return
-        self.calls.remove(call_uuid)
+        reason = f"No call arrived after the push (no SIP INVITE {when})"
         pending, call.pending_answer = call.pending_answer, None
         if isinstance(pending, CXAnswerCallAction) and not pending.is_complete:
-            pending.fail()
-        reason = f"no INVITE arrived within {self.invite_timeout:g} s of the push"
-        self._ended_as(call_uuid, CallOutcome("failed", 0, reason))
-        try:
-            self.provider.report_call_ended(call_uuid, None, CXCallEndedReason.FAILED)
-        except CallKitError as exc:
-            log.info("report_call_ended: %s", exc)
-        self._emit("call.failed", call_uuid, reason=reason, rule="invite-timeout")
+            pending.fail()  # the system ends the call (failed)
+        self.fail_call(call_uuid, reason)
+        self._emit("call.failed", call_uuid, reason=reason, **event)
 
     # ---- CXProviderDelegate --------------------------------------------------------
 
@@ -406,9 +406,7 @@ class VoipApp:
     async def _answer_deadline(self, call: PhoneCall, action: CXAnswerCallAction) -> None:
         await asyncio.sleep(self.answer_wait)
         if call.pending_answer is action and not action.is_complete:
-            call.pending_answer = None
-            action.fail()
-            self._emit("call.failed", call.uuid, reason="no INVITE arrived after the push")
+            self._no_invite(call.uuid, f"within {self.answer_wait:g} s of answering")
 
     async def _answer(self, call: PhoneCall, action: CXAnswerCallAction) -> None:
         assert call.sip_call_id is not None
@@ -786,7 +784,8 @@ class VoipApp:
             return
         if call.sip_call_id is not None:
             self._spawn(self._hangup_quietly(call.sip_call_id))
-        self._ended_as(call_uuid, CallOutcome("failed", 0, reason))
+        if call_uuid not in self.outcomes:
+            self._ended_as(call_uuid, CallOutcome("failed", 0, reason))
         self._report_ended(
             call_uuid, CXCallEndedReason.FAILED, by="app", reason=reason, cause="failed"
         )

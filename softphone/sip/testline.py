@@ -240,12 +240,41 @@ class TestLineProcess:
         self._proc.stdin.write((json.dumps(cmd) + "\n").encode())
         await self._proc.stdin.drain()
 
-    async def ring(self, uri: str) -> None:
-        """The simulated caller: call ``uri`` (this phone) from the test line."""
-        await self._send(cmd="call", uri=uri)
+    async def ring(self, uri: str, display: str = "") -> None:
+        """The simulated caller: call ``uri`` (this phone) from the test line (From
+        ``display`` when given, else "Softphone Test Line")."""
+        await self._send(cmd="call", uri=uri, **({"display": display} if display else {}))
 
-    async def hangup(self) -> None:
-        await self._send(cmd="hangup")
+    async def ring_held(self, uri: str, display: str = "", timeout: float = 5.0) -> str:
+        """Make the simulated caller's INVITE to ``uri`` but hold it back (as a push
+        server does while the phone wakes up); returns its SIP Call-ID for the push and
+        :meth:`release`. Raises TestLineError when the line cannot call."""
+        await self.ensure_started()
+        after = len(self.events)
+        await self._send(cmd="call", uri=uri, display=display, hold=True)
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while True:
+            for ev in self.events[after:]:
+                if ev.name == "calling" and ev.fields.get("uri") == uri:
+                    return str(ev.fields["call_id"])
+                if ev.name == "exited" or (ev.name == "error" and ev.fields.get("uri") == uri):
+                    why = ev.fields.get("message", "the test line exited")
+                    raise TestLineError(f"the simulated caller could not call: {why}")
+            self._changed.clear()
+            left = deadline - loop.time()
+            if left <= 0:
+                raise TestLineError(f"the simulated caller did not call within {timeout:g} s")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._changed.wait(), left)
+
+    async def release(self, call_id: str) -> None:
+        """Let a held INVITE (see :meth:`ring_held`) through to the phone."""
+        await self._send(cmd="release", call_id=call_id)
+
+    async def hangup(self, call_id: str | None = None) -> None:
+        """End every call of the line (or the one with this SIP Call-ID)."""
+        await self._send(cmd="hangup", **({"call_id": call_id} if call_id else {}))
 
     async def stop(self) -> None:
         """Ask the line to quit; kill it if it does not within 5 s. A start under way

@@ -36,6 +36,7 @@ class LabViewModel(QObject):
     resultChanged = Signal()
     presetChanged = Signal()
     busyChanged = Signal()
+    followWithCallChanged = Signal()
 
     def __init__(
         self, service: LabService, runner: TaskRunner | None = None, parent: QObject | None = None
@@ -46,6 +47,7 @@ class LabViewModel(QObject):
         self._result = ""
         self._preset = PRESETS[0]
         self._busy = False
+        self._follow = True
 
     @Property(str, notify=resultChanged)
     def result(self) -> str:
@@ -58,6 +60,12 @@ class LabViewModel(QObject):
     @Property(bool, notify=busyChanged)
     def busy(self) -> bool:
         return self._busy
+
+    @Property(bool, notify=followWithCallChanged)
+    def followWithCall(self) -> bool:
+        """Whether the simulated caller's INVITE follows a push (``softphone push``'s
+        default; off: the push alone, as ``--no-call``)."""
+        return self._follow
 
     def _set_result(self, text: str) -> None:
         self._result = text
@@ -72,10 +80,17 @@ class LabViewModel(QObject):
         self._preset = PRESETS[(PRESETS.index(self._preset) + 1) % len(PRESETS)]
         self.presetChanged.emit()
 
+    @Slot()
+    def toggleFollowWithCall(self) -> None:
+        self._follow = not self._follow
+        self.followWithCallChanged.emit()
+
     @Slot(str)
     def run(self, name: str) -> None:
         """Run a lab action: ``push`` (with the current preset) or a fault name."""
-        options: dict[str, Any] = {"preset": self._preset} if name == "push" else {}
+        options: dict[str, Any] = (
+            {"preset": self._preset, "call": self._follow} if name == "push" else {}
+        )
         options.update(_OPTIONS.get(name, {}))
         self._set_busy(True)
 
@@ -106,7 +121,8 @@ class LabViewModel(QObject):
 
         async def go() -> None:
             try:
-                self._set_result(await self._service.lab("push", {"payload": payload}))
+                options = {"payload": payload, "call": self._follow}
+                self._set_result(await self._service.lab("push", options))
             finally:
                 self._set_busy(False)
 

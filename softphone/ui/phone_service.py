@@ -201,8 +201,7 @@ class RuntimePhoneService:
         elif event.name == "network.restored":
             self._errors = [e for e in self._errors if not e.id.startswith("net-")]
         elif event.name == "call.ended" and event.data.get("by") == "app":
-            error_id = f"err-{len(self._errors)}-{event.at}"
-            self._errors.append(UiError(error_id, "Call Failed", str(event.data.get("reason"))))
+            self._call_failed(event, str(event.data.get("reason")))
         elif event.name in ("call.remote-hold", "call.remote-resume") and event.call:
             if event.name == "call.remote-hold":
                 self._remote_hold.add(event.call)
@@ -222,15 +221,24 @@ class RuntimePhoneService:
             error_id = f"push-{len(self._errors)}-{event.at}"
             self._errors.append(UiError(error_id, title, detail))
         elif event.name in ("call.failed", "error"):
-            detail = str(event.data.get("reason") or event.data.get("message") or "")
-            error_id = f"err-{len(self._errors)}-{event.at}"
-            self._errors.append(UiError(error_id, "Call Failed", detail))
+            detail = event.data.get("reason") or event.data.get("message") or ""
+            self._call_failed(event, str(detail))
         elif event.name == "call.ended" and event.data.get("by") == "remote":
             code = int(event.data.get("code") or 0)
             if code >= 400 and code not in (486, 487, 603):
                 why = str(event.data.get("reason") or code)  # e.g. "no response (408 ...)"
                 self._errors.append(UiError(f"end-{event.call}", "Call Failed", why))
         self._notify()
+
+    def _call_failed(self, event: AppEvent, detail: str) -> None:
+        """A "Call Failed" banner; one per call and reason (an app that gives up on a call
+        says so in ``call.ended`` and ``call.failed``)."""
+        error_id = f"err-{len(self._errors)}-{event.at}"
+        if event.call:
+            error_id = f"fail-{event.call}-{detail}"
+            if any(e.id == error_id for e in self._errors):
+                return
+        self._errors.append(UiError(error_id, "Call Failed", detail))
 
     # ---- intents ---------------------------------------------------------------------
 
@@ -325,8 +333,13 @@ class RuntimePhoneService:
                 if isinstance(options.get("payload"), dict)
                 else {"preset": options.get("preset", "flexisip"), "caller": "Lab caller"}
             )
+            params["call"] = options.get("call", True) is not False
             sent = await runtime.control.execute("push", params)
-            return f"APNs {sent['status']} {sent.get('reason') or 'OK'} (id {sent['apns_id']})"
+            text = f"APNs {sent['status']} {sent.get('reason') or 'OK'} (id {sent['apns_id']})"
+            invite = sent.get("invite") or {}
+            if invite.get("sent"):
+                return f"{text}; {invite.get('from')}'s INVITE follows"
+            return f"{text}; no INVITE ({invite.get('why', 'none')})"
         if name == "export":
             export = runtime.control.extra.get("export")
             if export is None:

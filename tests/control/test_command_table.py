@@ -63,6 +63,7 @@ def _required_args(name: str) -> list[str]:
             {"preset": "sinch", "caller": "Ann"},
         ),
         (["push", "--payload", '{"a": 1}'], {"payload": {"a": 1}, "caller": "Softphone test"}),
+        (["push", "--no-call"], {"preset": "generic", "caller": "Softphone test", "call": False}),
         (["inject", "lock"], {"fault": "lock"}),
         (
             ["inject", "invite-timeout", "--option", "seconds=2", "--option", "why=slow"],

@@ -39,7 +39,7 @@ async def test_push_wakes_the_suspended_app_which_reports_then_answers(
     c = phone.control
     await c.execute("inject", {"fault": "suspend-app"})
     assert phone.state()["push"]["app_state"] == "suspended"
-    sent = await c.execute("push", {"preset": "flexisip", "caller": "Alice"})
+    sent = await c.execute("push", {"preset": "flexisip", "caller": "Alice", "call": False})
     assert sent["status"] == 200 and sent["apns_id"]
     incoming = await c.execute("wait-for", {"event": "call.incoming", "timeout": 5})
     assert incoming["data"]["via"] == "push" and incoming["data"]["name"] == "Alice"
@@ -61,7 +61,7 @@ async def test_push_wakes_the_suspended_app_which_reports_then_answers(
 
 async def test_answer_before_the_invite_waits_for_it(phone: PhoneRuntime) -> None:
     c = phone.control
-    await c.execute("push", {"preset": "quickblox", "caller": "Bob"})
+    await c.execute("push", {"preset": "quickblox", "caller": "Bob", "call": False})
     await c.execute("wait-for", {"event": "call.incoming"})
     await c.execute("answer", {})
     await c.execute("wait-for", {"event": "call.answer-postponed"})
@@ -86,7 +86,7 @@ async def test_an_app_that_does_not_report_the_push_is_killed(phone: PhoneRuntim
 async def test_no_invite_after_the_push_fails_the_call(phone: PhoneRuntime) -> None:
     c = phone.control
     await c.execute("inject", {"fault": "invite-timeout", "options": {"seconds": 0.5}})
-    await c.execute("push", {"preset": "stream", "caller": "Dan"})
+    await c.execute("push", {"preset": "stream", "caller": "Dan", "call": False})
     await c.execute("wait-for", {"event": "call.incoming"})
     failed = await c.execute("wait-for", {"event": "call.failed", "timeout": 5})
     assert failed["data"]["rule"] == "invite-timeout"

@@ -8,8 +8,12 @@ talks to its parent over stdin/stdout in JSON lines:
 * stdout: ``{"event": "ready", "port": N, "uri": "sip:echo@127.0.0.1:N"}`` first, then
   ``incoming``, ``answered``, ``dtmf`` (``digit``), ``ended`` (``code``, ``reason``),
   ``held``/``resumed`` and ``error`` events.
-* stdin: ``{"cmd": "call", "uri": "...", "display": "..."}`` rings the phone,
-  ``{"cmd": "hangup"}`` ends every call, ``{"cmd": "quit"}`` exits (so does EOF).
+* stdin: ``{"cmd": "call", "uri": "...", "display": "..."}`` rings the phone (from that
+  display name); with ``"hold": true`` the INVITE is held back (as a push server holds
+  it while the phone wakes up) and a ``calling`` event gives its ``call_id`` (the SIP
+  Call-ID) until ``{"cmd": "release", "call_id": "..."}`` lets it through;
+  ``{"cmd": "hangup"}`` ends every call (``"call_id"``: that one), ``{"cmd": "quit"}``
+  exits (so does EOF).
 
 Incoming calls ring for ``--answer-after`` seconds, are answered and echo the caller's
 audio back (the call's audio media transmits to itself).
@@ -27,6 +31,8 @@ from typing import Any
 
 import pjsua2 as pj
 
+from softphone.sip.pjsua._held_invite import HeldInvite, caller_id_uri
+
 
 def _emit(event: str, **fields: Any) -> None:
     sys.stdout.write(json.dumps({"event": event, "at": time.monotonic(), **fields}) + "\n")
@@ -41,6 +47,7 @@ class _LineCall(pj.Call):
         self._line = line
         self.answer_at: float | None = None
         self.info: Any = None
+        self.held: HeldInvite | None = None
 
     def onCallState(self, prm: Any) -> None:  # noqa: N802 (pjsua2 callback)
         try:
@@ -133,25 +140,72 @@ class _TestLine:
         self.account = _LineAccount(self)
         self.account.create(acfg, True)
         self.uri = f"sip:{user}@127.0.0.1:{self.port}"
+        #: The simulated caller's identity (its display name changes with each call).
+        self.caller: pj.Account | None = None
+        #: INVITEs held back until ``release`` (by SIP Call-ID).
+        self.held_invites: dict[str, HeldInvite] = {}
 
     def forget(self, call: _LineCall) -> None:
         if call in self.calls:
             self.calls.remove(call)
+        if call.held is not None:
+            self.held_invites.pop(call.held.call_id, None)
+            call.held.close()
 
-    def call(self, uri: str) -> None:
-        call = _LineCall(self, self.account)
-        op = pj.CallOpParam(True)
-        call.makeCall(uri, op)
+    def call(self, uri: str, display: str = "", hold: bool = False) -> None:
+        """Ring ``uri`` From ``display`` (the caller account's name, changed per call);
+        ``hold``: through a :class:`HeldInvite` hop, announced by a ``calling`` event."""
+        account = self.account
+        held = HeldInvite(uri, self.port) if hold else None
+        if display or held is not None:
+            cfg = pj.AccountConfig()
+            cfg.idUri = caller_id_uri(display or "Softphone Test Line", self.port)
+            if held is not None:  # the INVITE goes to the holding socket first
+                cfg.sipConfig.proxies.append(held.proxy_uri)
+            if self.caller is None:
+                self.caller = pj.Account()
+                self.caller.create(cfg, False)
+            else:
+                self.caller.modify(cfg)
+            account = self.caller
+        call = _LineCall(self, account)
+        try:
+            call.makeCall(uri, pj.CallOpParam(True))
+        except pj.Error:
+            if held is not None:
+                held.close()
+            raise
         self.calls.append(call)
+        if held is not None:
+            held.call_id = str(call.getInfo().callIdString)
+            call.held = held
+            self.held_invites[held.call_id] = held
+            _emit("calling", call_id=held.call_id, uri=uri, held=True)
+
+    def release(self, call_id: str) -> None:
+        held = self.held_invites.get(call_id)
+        if held is None:
+            _emit("error", message=f"release: no held INVITE {call_id!r}")
+            return
+        held.release()
+        _emit("released", call_id=call_id)
+
+    def hangup_one(self, call_id: str) -> None:
+        for call in list(self.calls):
+            if call.held is not None and call.held.call_id == call_id:
+                self._hangup(call)
 
     def hangup_all(self) -> None:
         for call in list(self.calls):
-            try:
-                op = pj.CallOpParam()
-                op.statusCode = 603 if call.answer_at else 200
-                call.hangup(op)
-            except pj.Error as exc:
-                _emit("error", message=f"hangup: {exc.info()}")
+            self._hangup(call)
+
+    def _hangup(self, call: _LineCall) -> None:
+        try:
+            op = pj.CallOpParam()
+            op.statusCode = 603 if call.answer_at else 200
+            call.hangup(op)
+        except pj.Error as exc:
+            _emit("error", message=f"hangup: {exc.info()}")
 
     def tick(self) -> None:
         now = time.monotonic()
@@ -164,6 +218,8 @@ class _TestLine:
                     call.answer(op)
                 except pj.Error as exc:
                     _emit("error", message=f"answer: {exc.info()}")
+        for held in list(self.held_invites.values()):
+            held.pump()
         self.ep.libHandleEvents(10)
 
     def shutdown(self) -> None:
@@ -175,6 +231,10 @@ class _TestLine:
             for _ in range(20):
                 self.ep.libHandleEvents(10)
             self.calls.clear()
+            for held in self.held_invites.values():
+                held.close()
+            if self.caller is not None:
+                self.caller.shutdown()
             self.account.shutdown()
             gc.collect()
         finally:
@@ -191,12 +251,20 @@ def _handle(line: _TestLine, raw: str) -> bool:
     if cmd == "quit":
         return False
     if cmd == "hangup":
-        line.hangup_all()
+        if isinstance(msg.get("call_id"), str):
+            line.hangup_one(msg["call_id"])
+        else:
+            line.hangup_all()
+    elif cmd == "release" and isinstance(msg.get("call_id"), str):
+        line.release(msg["call_id"])
     elif cmd == "call" and isinstance(msg.get("uri"), str):
+        display = msg.get("display")
+        display = display if isinstance(display, str) else ""
         try:
-            line.call(msg["uri"])
-        except pj.Error as exc:
-            _emit("error", message=f"call: {exc.info()}")
+            line.call(msg["uri"], display, msg.get("hold") is True)
+        except (pj.Error, OSError, ValueError) as exc:
+            detail = exc.info() if isinstance(exc, pj.Error) else str(exc)
+            _emit("error", message=f"call: {detail}", uri=msg["uri"])
     else:
         _emit("error", message=f"stdin: unknown command {raw.strip()[:80]!r}")
     return True
