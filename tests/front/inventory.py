@@ -168,9 +168,7 @@ def page_fields_settings_set(source: str | None = None) -> set[str]:
             elif isinstance(left, ast.Name) and left.id in literal:
                 found_keys.update(_join(owner, k) for k in literal[left.id])
     sections = {k.rsplit(".", 1)[0] for k in found_keys if "." in k}  # "push" of "push.x"
-    return {
-        k for k in found_keys if k not in sections and k.rsplit(".", 1)[-1] not in _IDENTIFIERS
-    }
+    return {k for k in found_keys if k not in sections and k.rsplit(".", 1)[-1] not in _IDENTIFIERS}
 
 
 def _join(owner: str, key: str) -> str:
@@ -266,8 +264,4 @@ def _covers_of(node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) -> I
 
 def required() -> set[str]:
     """Everything the front-door suite must cover."""
-    return (
-        settings_keys()
-        | page_fields()
-        | {example.name for example in readme_config_examples()}
-    )
+    return settings_keys() | page_fields() | {example.name for example in readme_config_examples()}

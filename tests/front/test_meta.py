@@ -50,7 +50,7 @@ def test_the_inventory_finds_keys_fields_and_examples() -> None:
 
 def test_a_new_key_page_switch_or_example_without_a_test_is_reported(tmp_path: Path) -> None:
     """The checks see what is added: a QML switch, a settings-set key, a README block."""
-    qml = 'IosSwitch { onToggled: (on) => page.edit(function (d) { d.push.sandboxOnly = on }) }'
+    qml = "IosSwitch { onToggled: (on) => page.edit(function (d) { d.push.sandboxOnly = on }) }"
     assert "push.sandboxOnly" in inventory.page_fields_qml(qml)
     source = (
         "def apply_ui_settings(self, data):\n"
