@@ -105,9 +105,9 @@ class SippPeer:
 
 
 @contextlib.contextmanager
-def sipp(scenario_xml: str, workdir: Path, target: str | None = None, **kw: object) -> Iterator[
-    SippPeer
-]:
+def sipp(
+    scenario_xml: str, workdir: Path, target: str | None = None, **kw: object
+) -> Iterator[SippPeer]:
     """A :class:`SippPeer` killed on the way out."""
     peer = SippPeer(scenario_xml, workdir, target, **kw)  # type: ignore[arg-type]
     try:

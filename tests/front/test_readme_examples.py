@@ -12,13 +12,13 @@ import os
 import re
 import subprocess
 import sys
-import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from softphone.settings import SettingsStore, profile_paths
+from softphone.settings._store import tomllib  # tomllib, or tomli on Python 3.10
 from softphone.testing import RunningPhone, start_phone, stop_phone
 from tests.front.inventory import REPO, readme_example
 from tests.front.peers import poll, sipp
