@@ -52,6 +52,7 @@ def call_json(call: CXCall) -> dict[str, Any]:
         "muted": call.is_muted,
         "connected": call.has_connected,
         "group": str(call.group_uuid) if call.group_uuid else None,
+        "app": call.provider_name,
     }
 
 
@@ -80,6 +81,7 @@ def recents_row_json(store: RecentsStore, group: RecentsGroup) -> dict[str, Any]
         "status": RecentsStatus(record.status).value,
         "started_at": dt.datetime.fromtimestamp(record.started_at, dt.timezone.utc).isoformat(),
         "duration": round(record.duration, 3),
+        "app": record.provider_name,
     }
 
 

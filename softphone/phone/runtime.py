@@ -115,6 +115,10 @@ class PhoneRuntime:
             resolve_uri=self.resolve_uri,
             caller_name=self.contact_name,
         )
+        provider = self.app.configuration  # CXProviderConfiguration, from [calls]
+        provider.maximum_call_groups = settings.calls.maximum_call_groups
+        provider.maximum_calls_per_call_group = settings.calls.maximum_calls_per_call_group
+        provider.includes_calls_in_recents = settings.calls.includes_calls_in_recents
         self._tasks: set[asyncio.Future[Any]] = set()
         #: The rotating log file (set by the app; used by "copy diagnostics").
         self.log_file: Path | None = None
