@@ -145,7 +145,14 @@ class PhoneRuntime:
             from softphone.phone.push import PushWakeUp
 
             self.push = PushWakeUp(
-                self.app, push_dir, settings.push.bundle_id, on_sip_allowed=self._sip_allowed
+                self.app,
+                push_dir,
+                settings.push.bundle_id,
+                on_sip_allowed=self._sip_allowed,
+                environment=settings.push.environment,  # type: ignore[arg-type]
+                team_id=settings.push.team_id,
+                key_id=settings.push.key_id,
+                key_file=settings.push.key_file,
             )
         self.control = PhoneControl(
             self.app,
@@ -594,6 +601,7 @@ class PhoneRuntime:
                 "token": self.push.token,
                 "app_state": self.push.device.state.value,
                 "failures": self.push.registry.failures if self.push.registry else 0,
+                **self.push.describe(),
             }
             if self.push is not None
             else None,
