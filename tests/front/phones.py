@@ -23,12 +23,13 @@ PASSPHRASE = "front door"  # SOFTPHONE_SECRETS_PASSPHRASE: the encrypted secrets
 def running(
     home: Path,
     profile: str,
-    settings_toml: str,
+    settings_toml: str | None,
     *,
     passwords: Mapping[str, str] | None = None,
     env: Mapping[str, str] | None = None,
 ) -> Iterator[RunningPhone]:
-    """A headless phone with this ``settings.toml``; ``passwords``: account id -> password."""
+    """A headless phone with this ``settings.toml`` (None: keep the profile's file);
+    ``passwords``: account id -> password, put in the profile's secret store."""
     paths = profile_paths(profile, root=home).ensure()
     if passwords:
         store, _ = open_secret_store(paths.secrets_file, PASSPHRASE)
