@@ -241,14 +241,25 @@ def covered(files: Iterable[Path] | None = None) -> dict[str, set[str]]:
     out: dict[str, set[str]] = {}
     for path in sorted(files if files is not None else FRONT.glob("test_*.py")):
         tree = ast.parse(path.read_text(), filename=str(path))
+        constants = {  # NAME = "readme:..." at module level, used in covers(NAME)
+            target.id: node.value.value
+            for node in tree.body
+            if isinstance(node, ast.Assign)
+            and isinstance(node.value, ast.Constant)
+            and isinstance(node.value.value, str)
+            for target in node.targets
+            if isinstance(target, ast.Name)
+        }
         for node in ast.walk(tree):
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-                for name in _covers_of(node):
+                for name in _covers_of(node, constants):
                     out.setdefault(name, set()).add(f"{path.name}::{node.name}")
     return out
 
 
-def _covers_of(node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) -> Iterator[str]:
+def _covers_of(
+    node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef, constants: dict[str, str]
+) -> Iterator[str]:
     for dec in node.decorator_list:
         if (
             isinstance(dec, ast.Call)
@@ -260,6 +271,8 @@ def _covers_of(node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) -> I
             for arg in dec.args:
                 if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
                     yield arg.value
+                elif isinstance(arg, ast.Name) and arg.id in constants:
+                    yield constants[arg.id]
 
 
 def required() -> set[str]:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from softphone.control.client import ControlClientError
 from tests.audio.pulse_server import PulseServer, analyse, tone
 from tests.front.peers import sipp
 from tests.front.phones import running
@@ -31,6 +32,9 @@ def _heard(pulse: PulseServer, source: str, seconds: float = 0.6) -> tuple[float
 
 
 @pytest.mark.covers(
+    "page:audio.input",
+    "page:audio.output",
+    "page:audio.ringer",
     "audio.microphone",
     "audio.speaker",
     "audio.ringer",
@@ -78,3 +82,25 @@ def test_devices_and_levels_from_settings_carry_the_call_audio(
             _, ringing = _heard(pulse, "ringer.monitor", 1.0)
             caller.expect_success(15)
         assert ringing > -50, f"the ringer device stayed silent ({ringing:.1f} dBFS)"
+
+        # Settings > Audio (settings-set, as the page saves it) moves the call at once.
+        page = {"input": "mic", "output": "spk", "ringer": "a_spk"}
+        with pytest.raises(ControlClientError) as refused:
+            phone.settings_set({"audio": {**page, "output": "no-such-speaker"}})
+        assert refused.value.status == 400
+        phone.settings_set({"audio": page})
+        selected = phone.audio_devices()["selected"]
+        assert selected == {"microphone": "mic", "speaker": "spk", "ringer": "a_spk"}
+        saved = phone.settings()["settings"]["audio"]
+        assert (saved["microphone"], saved["speaker"], saved["ringer"]) == ("mic", "spk", "a_spk")
+        phone.call("echo")
+        phone.wait_for("call.connected", timeout=15)
+        player = pulse.play("micfeed", tone(1000, 4.0, amplitude))
+        try:
+            pulse.record("spk.monitor", 1.5)
+            freq, level = _heard(pulse, "spk.monitor")
+        finally:
+            player.kill()
+            player.wait(5)
+        phone.hangup()
+        assert abs(freq - 1000) < 20 and level > -45, f"{freq:.0f} Hz at {level:.1f} dBFS"

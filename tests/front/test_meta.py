@@ -63,10 +63,12 @@ def test_a_new_key_page_switch_or_example_without_a_test_is_reported(tmp_path: P
     assert [e.name for e in inventory.readme_config_examples(readme)] == ["readme:extra/toml"]
     test_file = tmp_path / "test_x.py"
     test_file.write_text(
-        "import pytest\n\n@pytest.mark.covers('sip.user_agent', 'page:transport')\n"
+        "import pytest\n\nEXAMPLE = 'readme:extra/toml'\n\n"
+        "@pytest.mark.covers('sip.user_agent', 'page:transport', EXAMPLE)\n"
         "def test_x():\n    pass\n"
     )
     assert inventory.covered([test_file]) == {
         "sip.user_agent": {"test_x.py::test_x"},
         "page:transport": {"test_x.py::test_x"},
+        "readme:extra/toml": {"test_x.py::test_x"},
     }

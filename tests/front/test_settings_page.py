@@ -16,6 +16,8 @@ from tests.sip.kamailio import USERS, AuthKamailio
 from tests.sip.scenarios import uac_cancel, uac_expect_status, uas
 
 PAYLOAD_TYPES = {"PCMU": "0", "PCMA": "8", "G722": "9"}
+# SIPp answering with PCMA (its stock answer is PCMU, which a PCMA-only phone refuses).
+UAS_PCMA = uas().replace("RTP/AVP 0 101", "RTP/AVP 8 101").replace("rtpmap:0 PCMU", "rtpmap:8 PCMA")
 
 
 def _offered(invite: str) -> list[str]:
@@ -61,7 +63,7 @@ def test_settings_page_changes_apply_at_the_next_start(tmp_path: Path) -> None:
 
         with (
             running(tmp_path, "a", None, passwords=passwords) as phone,
-            sipp(uas(), tmp_path, service="ivr", extra=["-t", "t1"]) as peer,
+            sipp(UAS_PCMA, tmp_path, service="ivr", extra=["-t", "t1"]) as peer,
         ):
             assert phone.state()["push"]["environment"] == "production"
             call = phone.call(f"sip:ivr@{peer.address}")["call"]
