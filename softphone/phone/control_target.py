@@ -208,7 +208,7 @@ class PhoneControl:
                     raise ValueError(f"changes do not fit the Settings page: {exc!r}") from exc
             return {
                 "settings": self._parts.settings.to_dict(),
-                "note": "codec, transport and account changes take effect at the next start",
+                "note": "codec, transport, account and push changes take effect at the next start",
             }
         if command == "block":
             if self._parts is None:

@@ -19,9 +19,9 @@ import pytest
 
 from softphone.settings import SettingsStore, profile_paths
 from softphone.settings._store import tomllib  # tomllib, or tomli on Python 3.10
-from softphone.testing import RunningPhone, start_phone, stop_phone
 from tests.front.inventory import REPO, readme_example
-from tests.front.peers import poll, sipp
+from tests.front.peers import sipp
+from tests.front.phones import PASSPHRASE, running, wait_registered
 from tests.sip.kamailio import USERS, AuthKamailio
 from tests.sip.scenarios import uas
 
@@ -39,13 +39,6 @@ def kamailio(tmp_path: Path) -> Iterator[AuthKamailio]:
         kam.stop()
 
 
-def registered(phone: RunningPhone, account: str) -> dict[str, object] | None:
-    reg = phone.state()["registrations"].get(account)
-    if reg and reg["state"] == "failed":
-        raise AssertionError(f"{account} failed to register: {reg}")
-    return reg if reg and reg["state"] == "registered" else None
-
-
 @pytest.mark.covers(
     TOML,
     PYTHON,
@@ -56,7 +49,6 @@ def registered(phone: RunningPhone, account: str) -> dict[str, object] | None:
     "accounts.transport",
     "accounts.srtp",
     "sip.codecs",
-    "sip.dtmf_method",
 )
 def test_readme_account_example_registers_and_calls_with_its_codecs(
     tmp_path: Path, kamailio: AuthKamailio
@@ -65,7 +57,7 @@ def test_readme_account_example_registers_and_calls_with_its_codecs(
     settings_toml = readme_example(TOML).text.replace("pbx.example.com", host)
     snippet = readme_example(PYTHON).text.replace("the-password", USERS["alice"])
     home = tmp_path / "home"
-    env = {"SOFTPHONE_HOME": str(home), "SOFTPHONE_SECRETS_PASSPHRASE": "front door"}
+    env = {"SOFTPHONE_HOME": str(home), "SOFTPHONE_SECRETS_PASSPHRASE": PASSPHRASE}
 
     # The real loader takes the example as it is: no problem, every key known.
     paths = profile_paths("default", root=home).ensure()
@@ -91,20 +83,18 @@ def test_readme_account_example_registers_and_calls_with_its_codecs(
     )
     assert done.returncode == 0, done.stderr
 
-    phone = start_phone(home, "default", extra_env=env)
-    try:
-        poll("the README account registering", lambda: registered(phone, "office"), 15)
+    with running(home, "default", None) as phone:  # the file written above, kept
+        wait_registered(phone, "office")
         assert "REGISTER from=alice" in "\n".join(kamailio.registrations())
-
         with sipp(uas(), tmp_path, service="ivr") as peer:
             call = phone.call(f"sip:ivr@{peer.address}")["call"]
             invite = peer.wait_received("INVITE ")
             phone.wait_for("call.connected", timeout=10)
             phone.hangup(call)
             peer.expect_success(15)
-    finally:
-        stop_phone(phone)
     assert "sip:alice@127.0.0.1" in _header(invite, "From")  # the README account's identity
+    assert invite.splitlines()[1].startswith("Via: SIP/2.0/UDP"), invite  # transport = "udp"
+    assert "a=crypto" not in invite and " RTP/AVP " in invite, invite  # srtp = "off"
     offered = re.search(r"^m=audio \d+ RTP/\S+ ([\d ]+)", invite, re.M)
     assert offered, invite
     expected = [PAYLOAD_TYPES[c] for c in readme_codecs]
