@@ -10,7 +10,7 @@ import pytest
 from softphone.control.client import ControlClientError
 from tests.front.peers import poll, sipp
 from tests.front.phones import running, wait_state
-from tests.sip.scenarios import HEAD, TAIL, _invite, uas
+from tests.sip.scenarios import HEAD, TAIL, _invite, uac_cancel, uac_expect_status, uas
 
 
 def _uac_until_final() -> str:
@@ -68,6 +68,12 @@ def test_app_name_unanswered_timeout_and_call_group_limit(tmp_path: Path) -> Non
             with pytest.raises(ControlClientError, match=r"(?i)maximum call groups"):
                 phone.call("echo")
             assert [c["uuid"] for c in phone.state()["calls"]] == [first]
+            # Incoming: one call may wait beside the group; a caller beyond that gets 486.
+            with sipp(uac_cancel(ring_ms=3000), tmp_path, address, service="me") as waiting:
+                phone.wait_for("call.incoming", timeout=10)
+                with sipp(uac_expect_status(486), tmp_path, address, service="me") as third:
+                    third.expect_success(15)
+                waiting.expect_success(15)
             phone.hangup(first)
             peer.expect_success(15)
 
