@@ -141,12 +141,11 @@ def page_fields_settings_set(source: str | None = None) -> set[str]:
                 elif isinstance(node.target, ast.Tuple) and isinstance(node.iter, ast.Tuple):
                     for i, name in enumerate(node.target.elts):
                         if isinstance(name, ast.Name):
+                            cells = [r.elts[i] for r in node.iter.elts if isinstance(r, ast.Tuple)]
                             literal[name.id] = [
-                                row.elts[i].value
-                                for row in node.iter.elts
-                                if isinstance(row, ast.Tuple)
-                                and isinstance(row.elts[i], ast.Constant)
-                                and isinstance(row.elts[i].value, str)
+                                c.value
+                                for c in cells
+                                if isinstance(c, ast.Constant) and isinstance(c.value, str)
                             ]
 
     found_keys: set[str] = set()
