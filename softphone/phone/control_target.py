@@ -74,6 +74,7 @@ def recents_row_json(store: RecentsStore, group: RecentsGroup) -> dict[str, Any]
         "id": latest.id,
         "ids": group.ids,
         "name": store.display_name(latest),
+        "app": record.provider_name,  # [calls] app_name (iOS: "<App> Audio")
         "handle": record.handle,
         "count": group.count,
         "missed": group.is_missed,
@@ -81,7 +82,6 @@ def recents_row_json(store: RecentsStore, group: RecentsGroup) -> dict[str, Any]
         "status": RecentsStatus(record.status).value,
         "started_at": dt.datetime.fromtimestamp(record.started_at, dt.timezone.utc).isoformat(),
         "duration": round(record.duration, 3),
-        "app": record.provider_name,
     }
 
 

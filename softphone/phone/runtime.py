@@ -538,8 +538,8 @@ class PhoneRuntime:
         """Apply what the Settings page changed (codecs, push, accounts on/off) and save.
 
         Raises ValueError with a message for the page on a bad value. Audio devices
-        change at once; transport, codec, account and push changes are saved and take
-        effect when the phone next starts.
+        change at once; transport, codec and account changes are saved and take effect
+        when the phone next starts.
         """
         current = self.settings.to_dict()
         transport = data.get("transport")
