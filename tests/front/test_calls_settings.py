@@ -57,7 +57,7 @@ def test_app_name_unanswered_timeout_and_call_group_limit(tmp_path: Path) -> Non
             phone.wait_for("call.ended", timeout=15)
             rang_for = time.monotonic() - rang_at
             caller.expect_success(10)
-        assert 4.0 <= rang_for <= 10.0, f"unanswered after {rang_for:.1f} s, not ~5 s"
+        assert 3.0 <= rang_for <= 15.0, f"unanswered after {rang_for:.1f} s, not ~5 s (default 30)"
         recents = poll("a missed call in Recents", lambda: phone.recents()["recents"], 5)
         assert recents[0]["missed"] and recents[0]["app"] == "Front Desk", recents
 
@@ -115,8 +115,8 @@ def test_calls_per_group_recents_off_and_media_watch(tmp_path: Path) -> None:
             ended = phone.wait_for("call.ended", timeout=15)
             ended_after = time.monotonic() - connected
             peer.expect_success(15)
-        assert lost_after < 4.0, f"media lost after {lost_after:.1f} s, not ~1 s"
-        assert ended_after < 8.0, f"ended after {ended_after:.1f} s, not ~2.5 s"
+        assert lost_after < 4.5, f"media lost after {lost_after:.1f} s, not ~1 s (default 6)"
+        assert ended_after < 12.0, f"ended after {ended_after:.1f} s, not ~2.5 s (default 30)"
         assert ended["data"].get("by") == "app" and "no audio" in str(ended), ended
         # Not in Recents: none of the three calls.
         assert phone.recents()["recents"] == [], phone.recents()
