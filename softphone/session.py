@@ -85,7 +85,10 @@ def _audio(runtime: Any, changed: Any) -> None:
             settings.audio.ringer or None,
         )
         prefer_audio_threads()  # GIL hand-over 1 ms: no audio dropouts while the GUI is busy
-        return AudioSystem.default(choice)
+        system = AudioSystem.default(choice)
+        system.bridge.set_speaker_volume(settings.audio.speaker_volume)  # [audio] levels
+        system.bridge.set_mic_gain(settings.audio.mic_gain)
+        return system
 
     def opened(system: Any, error: str) -> None:
         status = system.status()

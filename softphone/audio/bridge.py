@@ -309,11 +309,11 @@ class DeviceAudioBridge:
             self._spk_ring.clear()
 
     def set_speaker_volume(self, volume: float) -> None:
-        """Linear speaker volume, 0.0 (silent) .. 2.0 (+6 dB)."""
+        """Linear speaker volume, 0.0 (silent) .. 4.0 (+12 dB), as ``[audio]`` allows."""
         self.speaker_volume = _checked("speaker volume", volume)
 
     def set_mic_gain(self, gain: float) -> None:
-        """Linear microphone gain, 0.0 .. 2.0."""
+        """Linear microphone gain, 0.0 .. 4.0 (+12 dB), as ``[audio]`` allows."""
         self.mic_gain = _checked("mic gain", gain)
 
     def input_level_dbfs(self) -> float:
@@ -477,6 +477,6 @@ class DeviceAudioBridge:
 
 
 def _checked(what: str, value: float) -> float:
-    if not 0.0 <= value <= 2.0 or math.isnan(value):
-        raise ValueError(f"{what} must be between 0.0 and 2.0, got {value!r}")
+    if not 0.0 <= value <= 4.0 or math.isnan(value):
+        raise ValueError(f"{what} must be between 0.0 and 4.0, got {value!r}")
     return float(value)

@@ -53,6 +53,7 @@ def call_json(call: CXCall) -> dict[str, Any]:
         "muted": call.is_muted,
         "connected": call.has_connected,
         "group": str(call.group_uuid) if call.group_uuid else None,
+        "app": call.provider_name,
     }
 
 
@@ -74,6 +75,7 @@ def recents_row_json(store: RecentsStore, group: RecentsGroup) -> dict[str, Any]
         "id": latest.id,
         "ids": group.ids,
         "name": store.display_name(latest),
+        "app": record.provider_name,  # [calls] app_name (iOS: "<App> Audio")
         "handle": record.handle,
         "count": group.count,
         "missed": group.is_missed,
@@ -227,7 +229,7 @@ class PhoneControl:
                     raise ValueError(f"changes do not fit the Settings page: {exc!r}") from exc
             return {
                 "settings": self._parts.settings.to_dict(),
-                "note": "codec, transport and account changes take effect at the next start",
+                "note": "codec, transport, account and push changes take effect at the next start",
             }
         if command == "block":
             if self._parts is None:

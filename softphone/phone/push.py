@@ -36,7 +36,7 @@ from softphone.pushkit import (
 )
 
 if TYPE_CHECKING:  # the APNs stack (aioapns, h2, cryptography) loads in start()
-    from softphone.apns.emulator import ApnsEmulator, DeviceChannelClient, EmulatorInfo
+    from softphone.apns.emulator import ApnsEmulator, DeviceChannelClient, EmulatorInfo, Environment
     from softphone.apns.sender import ApnsSender
 
 log = logging.getLogger(__name__)
@@ -55,10 +55,21 @@ class PushWakeUp:
         bundle_id: str = "com.example.softphone",
         *,
         on_sip_allowed: Callable[[bool], None] | None = None,
+        environment: Environment = "sandbox",
+        team_id: str = "",
+        key_id: str = "",
+        key_file: str = "",
     ) -> None:
         self.app = app
         self.state_dir = state_dir
         self.bundle_id = bundle_id
+        #: The APNs environment the token is registered in and pushes are sent to.
+        self.environment: Environment = environment
+        #: The provider key pushes are signed with ([push] team_id/key_id/key_file; a key
+        #: is made for the emulator when no key_file is given).
+        self.team_id = team_id or TEAM_ID
+        self.key_id = key_id or KEY_ID
+        self.provider_key = Path(key_file).expanduser() if key_file else None
         self.on_sip_allowed = on_sip_allowed
         self.emulator: ApnsEmulator | None = None
         self.info: EmulatorInfo | None = None
@@ -99,7 +110,9 @@ class PushWakeUp:
         self.registry.desired_push_types = [PKPushType.voip]
         self.channel = DeviceChannelClient(self.info.host, self.info.device_port, self._on_push)
         await self.channel.connect()
-        await self.channel.register(self.token, self.bundle_id, "sandbox")
+        if self.provider_key is not None and not self.provider_key.is_file():
+            raise ValueError(f"[push] key_file {self.provider_key} is not a readable file")
+        await self.channel.register(self.token, self.bundle_id, self.environment)
         self._registered = True
 
     def _sender(self) -> ApnsSender:
@@ -110,13 +123,21 @@ class PushWakeUp:
             from softphone.apns.sender import ApnsCredentials, ApnsSender, EmulatorEndpoint
 
             assert self.emulator is not None and self.info is not None
-            if self._key_file is None:
-                self._key_file = self.emulator.create_key(TEAM_ID, KEY_ID, [self.bundle_id])
+            if self._key_file is None and self.provider_key is not None:
+                _trust_key_file(
+                    self.emulator, self.provider_key, self.key_id, self.team_id, self.bundle_id
+                )
+                self._key_file = self.provider_key
+            elif self._key_file is None:
+                self._key_file = self.emulator.create_key(
+                    self.team_id, self.key_id, [self.bundle_id]
+                )
+            port = self.info.port_for(self.environment)
             self.sender = ApnsSender(
                 self.bundle_id,
-                ApnsCredentials(self._key_file, KEY_ID, TEAM_ID),
-                "sandbox",
-                EmulatorEndpoint(self.info.host, self.info.sandbox_port, self.info.ca_path),
+                ApnsCredentials(self._key_file, self.key_id, self.team_id),
+                self.environment,
+                EmulatorEndpoint(self.info.host, port, self.info.ca_path),
                 timeout=5.0,
             )
         return self.sender
@@ -154,6 +175,16 @@ class PushWakeUp:
         body = dict(payload) if payload is not None else compose(preset, caller or "Alice", call_id)
         result = await self._sender().send_voip(self.token, body, ttl=ttl)
         return {**result.to_json(), "token": self.token, "payload": body}
+
+    def describe(self) -> dict[str, Any]:
+        """What ``state`` shows of the push set-up (no secrets)."""
+        return {
+            "environment": self.environment,
+            "topic": f"{self.bundle_id}.voip",
+            "team_id": self.team_id,
+            "key_id": self.key_id,
+            "key_file": str(self.provider_key or self._key_file or ""),
+        }
 
     def _on_app_event(self, event: Any) -> None:
         """Keep PushKit's idea of the app's calls in step with the app's calls."""
@@ -272,3 +303,16 @@ def _plain(value: Any) -> Any:
     if isinstance(value, (str, int, float, bool)) or value is None:
         return value
     return getattr(value, "value", str(value))
+
+
+def _trust_key_file(
+    emulator: ApnsEmulator, path: Path, key_id: str, team_id: str, bundle_id: str
+) -> None:
+    """Register the public half of the user's .p8 provider key with the emulator."""
+    from cryptography.hazmat.primitives import serialization
+
+    try:
+        private = serialization.load_pem_private_key(path.read_bytes(), password=None)
+    except (OSError, ValueError, TypeError) as exc:
+        raise ValueError(f"[push] key_file {path}: not a readable .p8 key ({exc})") from exc
+    emulator.register_key(key_id, team_id, private.public_key(), [bundle_id])  # type: ignore[arg-type]

@@ -117,6 +117,10 @@ class PhoneRuntime:
             resolve_uri=self.resolve_uri,
             caller_name=self.contact_name,
         )
+        provider = self.app.configuration  # CXProviderConfiguration, from [calls]
+        provider.maximum_call_groups = settings.calls.maximum_call_groups
+        provider.maximum_calls_per_call_group = settings.calls.maximum_calls_per_call_group
+        provider.includes_calls_in_recents = settings.calls.includes_calls_in_recents
         self._tasks: set[asyncio.Future[Any]] = set()
         #: The rotating log file (set by the app; used by "copy diagnostics").
         self.log_file: Path | None = None
@@ -149,7 +153,14 @@ class PhoneRuntime:
             from softphone.phone.push import PushWakeUp
 
             self.push = PushWakeUp(
-                self.app, push_dir, settings.push.bundle_id, on_sip_allowed=self._sip_allowed
+                self.app,
+                push_dir,
+                settings.push.bundle_id,
+                on_sip_allowed=self._sip_allowed,
+                environment=settings.push.environment,  # type: ignore[arg-type]
+                team_id=settings.push.team_id,
+                key_id=settings.push.key_id,
+                key_file=settings.push.key_file,
             )
         self.control = PhoneControl(
             self.app,
@@ -640,6 +651,7 @@ class PhoneRuntime:
                 "token": self.push.token,
                 "app_state": self.push.device.state.value,
                 "failures": self.push.registry.failures if self.push.registry else 0,
+                **self.push.describe(),
             }
             if self.push is not None
             else None,
