@@ -111,12 +111,18 @@ def run(args: argparse.Namespace) -> int:
     import qasync
 
     from softphone.logsetup import configure_logging
+    from softphone.profile_lock import ProfileInUseError, ProfileLock
     from softphone.recents import RecentsStore, default_db_path
     from softphone.settings import SettingsStore, profile_paths
     from softphone.ui.window import select_graphics_backend
 
-    select_graphics_backend()  # before the QGuiApplication, as the screens-only app does
     paths = profile_paths(args.profile).ensure()
+    try:  # one phone per profile: a second would take over its control.json and ports
+        lock = ProfileLock(paths.data_dir, args.profile).acquire()
+    except (ProfileInUseError, OSError) as exc:
+        print(f"{APP_NAME}: {exc}", file=sys.stderr)
+        return 1
+    select_graphics_backend()  # before the QGuiApplication, as the screens-only app does
     store = SettingsStore(paths)
     loaded = store.load()
     existing = QGuiApplication.instance()
@@ -135,6 +141,7 @@ def run(args: argparse.Namespace) -> int:
             )
     finally:
         recents.close()
+        lock.release()
 
 
 def _runtime(args: argparse.Namespace, paths: Any, store: Any, loaded: Any, recents: Any) -> Any:

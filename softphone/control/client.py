@@ -9,6 +9,7 @@ client.hangup()
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import urllib.error
@@ -38,11 +39,42 @@ def endpoint_file(profile: str, root: Path | None = None) -> Path:
 
 
 def write_endpoint(path: Path, url: str, token: str) -> None:
-    """Write the address and token readable by this user only."""
+    """Write the address and token readable by this user only: a new 0600 file (never a
+    planted symlink) renamed over any old one, so an old file's mode is not kept."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as f:
-        json.dump({"url": url, "token": token, "pid": os.getpid()}, f)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with contextlib.suppress(FileNotFoundError):
+        tmp.unlink()
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+    try:
+        with os.fdopen(fd, "w") as f:
+            json.dump({"url": url, "token": token, "pid": os.getpid()}, f)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+
+
+def remove_endpoint(path: Path) -> None:
+    """Remove the endpoint file at exit, only when this process wrote it."""
+    try:
+        owner = json.loads(path.read_text()).get("pid")
+    except (OSError, ValueError, AttributeError):
+        return
+    if owner == os.getpid():
+        with contextlib.suppress(OSError):
+            path.unlink()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # someone else's process: it exists
+        return True
+    return True
 
 
 @dataclass
@@ -63,6 +95,18 @@ class ControlClient:
             raise ControlClientError(
                 0, "not_running", f"no Softphone with profile '{profile}' is running ({path})"
             ) from None
+        except (OSError, ValueError) as exc:
+            raise ControlClientError(0, "not_running", f"cannot read {path}: {exc}") from None
+        if not isinstance(data, dict) or "url" not in data or "token" not in data:
+            raise ControlClientError(0, "not_running", f"{path} is not an endpoint file")
+        pid = data.get("pid")
+        if isinstance(pid, int) and pid > 0 and not _alive(pid):
+            raise ControlClientError(
+                0,
+                "not_running",
+                f"no Softphone with profile '{profile}' is running "
+                f"(pid {pid} of {path} has exited)",
+            )
         return cls(str(data["url"]), str(data["token"]))
 
     def request(self, command: str, **params: Any) -> Any:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from softphone.callkit import CallKitError, CallSystem, LoopClock, LoopDispatcher
 from softphone.control import ConflictError, NotFoundError
-from softphone.control.client import write_endpoint
+from softphone.control.client import remove_endpoint, write_endpoint
 from softphone.phone.control_target import PhoneControl, call_json
 from softphone.phone.media_watch import MediaWatch
 from softphone.phone.network import NetworkLoss, NetworkLossError, process_ports
@@ -276,8 +276,7 @@ class PhoneRuntime:
             with contextlib.suppress(Exception):
                 await self.server.stop()
         if self.control_file is not None:
-            with contextlib.suppress(OSError):
-                self.control_file.unlink()
+            remove_endpoint(self.control_file)  # only our own (never another phone's)
         if self._poller is not None:
             self._poller.cancel()
         if self.audio is not None:
