@@ -263,6 +263,7 @@ class PhoneRuntime:
         self.server = ControlServer(self.control)
         await self.server.start()
         self.media_watch.start()
+        self._track(self.network.remove_stale())  # tables of phones killed mid-cut
         if self.control_file is not None:
             write_endpoint(self.control_file, self.server.url, self.server.token)
 
