@@ -236,11 +236,24 @@ async def _main(
     bridge = InspectorBridge(runtime)
 
     async def export(params: Any) -> dict[str, Any]:
+        from pathlib import Path
+
         from softphone.control import InvalidParamsError
 
-        if not str(params["path"]).lower().endswith((".json", ".html", ".htm")):
+        target = Path(str(params["path"]))
+        if not target.name.lower().endswith((".json", ".html", ".htm")):
             raise InvalidParamsError("the export file must end in .json or .html")
-        path = export_session(bridge.feed, params["path"], params.get("format"))
+        if not target.is_absolute():  # the phone's cwd is not the client's
+            raise InvalidParamsError(
+                f"the export path must be absolute, got {str(target)!r} (the CLI resolves "
+                "relative paths against its own directory)"
+            )
+        if not target.parent.is_dir():
+            raise InvalidParamsError(f"the export directory {target.parent} does not exist")
+        try:
+            path = export_session(bridge.feed, target, params.get("format"))
+        except OSError as exc:
+            raise InvalidParamsError(f"cannot write {target}: {exc.strerror or exc}") from exc
         return {"path": str(path), "events": len(bridge.feed.timeline())}
 
     runtime.control.extra["export"] = export

@@ -175,8 +175,9 @@ class ControlClient:
     def inject(self, fault: str, **options: Any) -> Any:
         return self.request("inject", fault=fault, options=options or None)
 
-    def export(self, path: str, format: str | None = None) -> Any:
-        return self.request("export", path=path, format=format)
+    def export(self, path: str | os.PathLike[str], format: str | None = None) -> Any:
+        """Write the session report; a relative ``path`` is relative to this process."""
+        return self.request("export", path=os.path.abspath(path), format=format)
 
     def hold_and_accept(self, call: str | None = None) -> Any:
         """Call waiting: hold the active call(s) and answer the ringing (or given) one."""
