@@ -54,13 +54,15 @@ def option(
     return finite_number(name, options.get(name, default), minimum, maximum)
 
 
-def check_json(value: Any, where: str = "", limit: int = MAX_JSON_DEPTH) -> None:
-    """ValueError when lists/objects in ``value`` nest deeper than ``limit`` or a float in
-    it is not finite; the message names the place (``options.seconds``)."""
+def check_json(
+    value: Any, where: str = "", limit: int = MAX_JSON_DEPTH, *, finite: bool = True
+) -> None:
+    """ValueError when lists/objects in ``value`` nest deeper than ``limit`` or (``finite``)
+    a float in it is not finite; the message names the place (``options.seconds``)."""
     stack: list[tuple[Any, int, str]] = [(value, 1, where)]
     while stack:
         item, depth, path = stack.pop()
-        if isinstance(item, float) and not math.isfinite(item):
+        if finite and isinstance(item, float) and not math.isfinite(item):
             raise ValueError(f"{path or 'a number'} must be a finite number, got {item!r}")
         if isinstance(item, dict):
             if depth > limit:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import math
 import os
 import urllib.error
 import urllib.request
@@ -118,7 +119,9 @@ class ControlClient:
             method="POST",
             headers={"Authorization": f"Bearer {self.token}", "Content-Type": "application/json"},
         )
-        wait = float(params.get("timeout") or 0)
+        wait = params.get("timeout")  # the phone checks it; here only a sane socket timeout
+        if not (isinstance(wait, (int, float)) and math.isfinite(wait) and 0 < wait <= 3600):
+            wait = 0
         try:
             with urllib.request.urlopen(req, timeout=self.timeout + wait) as resp:
                 return json.loads(resp.read())["result"]

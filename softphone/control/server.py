@@ -214,7 +214,7 @@ async def _json_body(request: web.Request) -> object:
     except (ValueError, UnicodeDecodeError) as exc:
         raise InvalidParamsError(f"the request body is not valid JSON: {exc}") from exc
     try:
-        validation.check_json(value)  # depth, and no NaN/Infinity gets in
+        validation.check_json(value, finite=False)  # numbers: each parameter's own check
     except ValueError as exc:
         raise InvalidParamsError(str(exc)) from None
     return value

@@ -80,6 +80,10 @@ def test_non_finite_fault_options_are_refused_and_pushes_still_ring(softphone: A
     done = cli(home, phone.profile, "inject", "push-delay", "--option", "seconds=99999")
     assert done.returncode == 2
     assert "seconds must be a finite number between 0 and 3600, got 99999" in done.stderr
+    for bad in ("nan", "inf", "1e999"):  # a command parameter: the same check
+        done = cli(home, phone.profile, "wait-for", "call.ended", "--timeout", bad)
+        assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr
+        assert "timeout must be a finite number" in done.stderr, done.stderr
     # the API never answers with NaN: the state is plain JSON
     status, state = raw_http(phone, post(phone, "state", b""))
     assert status == 200 and state["ok"] is True
