@@ -114,12 +114,18 @@ def run(args: argparse.Namespace) -> int:
     import qasync
 
     from softphone.logsetup import configure_logging
+    from softphone.profile_lock import ProfileInUseError, ProfileLock
     from softphone.recents import RecentsStore, default_db_path
     from softphone.settings import SettingsStore, profile_paths
     from softphone.ui.window import select_graphics_backend
 
-    select_graphics_backend()  # before the QGuiApplication, as the screens-only app does
     paths = profile_paths(args.profile).ensure()
+    try:  # one phone per profile: a second would take over its control.json and ports
+        lock = ProfileLock(paths.data_dir, args.profile).acquire()
+    except (ProfileInUseError, OSError) as exc:
+        print(f"{APP_NAME}: {exc}", file=sys.stderr)
+        return 1
+    select_graphics_backend()  # before the QGuiApplication, as the screens-only app does
     store = SettingsStore(paths)
     loaded = store.load()
     existing = QGuiApplication.instance()
@@ -138,6 +144,7 @@ def run(args: argparse.Namespace) -> int:
             )
     finally:
         recents.close()
+        lock.release()
 
 
 def _runtime(args: argparse.Namespace, paths: Any, store: Any, loaded: Any, recents: Any) -> Any:
@@ -233,11 +240,24 @@ async def _main(
     bridge = InspectorBridge(runtime)
 
     async def export(params: Any) -> dict[str, Any]:
+        from pathlib import Path
+
         from softphone.control import InvalidParamsError
 
-        if not str(params["path"]).lower().endswith((".json", ".html", ".htm")):
+        target = Path(str(params["path"]))
+        if not target.name.lower().endswith((".json", ".html", ".htm")):
             raise InvalidParamsError("the export file must end in .json or .html")
-        path = export_session(bridge.feed, params["path"], params.get("format"))
+        if not target.is_absolute():  # the phone's cwd is not the client's
+            raise InvalidParamsError(
+                f"the export path must be absolute, got {str(target)!r} (the CLI resolves "
+                "relative paths against its own directory)"
+            )
+        if not target.parent.is_dir():
+            raise InvalidParamsError(f"the export directory {target.parent} does not exist")
+        try:
+            path = export_session(bridge.feed, target, params.get("format"))
+        except OSError as exc:
+            raise InvalidParamsError(f"cannot write {target}: {exc.strerror or exc}") from exc
         return {"path": str(path), "events": len(bridge.feed.timeline())}
 
     runtime.control.extra["export"] = export

@@ -53,7 +53,8 @@ class Command:
         return self.cli_help or self.summary
 
 
-_CALL = Param("string", "call UUID; default: the current call", pattern=r"^[0-9a-fA-F-]{36}$")
+_UUID = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+_CALL = Param("string", "call UUID; default: the current call", pattern=_UUID)
 _ON = Param("boolean", "true to turn on, false to turn off", required=True)
 _RINGING = Param(
     "string", "call UUID of the ringing call; default: the ringing call", pattern=_CALL.pattern

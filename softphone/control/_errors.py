@@ -57,3 +57,10 @@ class WaitTimeoutError(ControlError):
 
     status = 408
     code = "timeout"
+
+
+class MisdirectedError(ControlError):
+    """The ``Host`` header does not name this server (a DNS-rebinding page, a proxy)."""
+
+    status = 421
+    code = "misdirected"

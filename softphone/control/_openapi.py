@@ -57,6 +57,7 @@ def _operation(cmd: Command) -> dict[str, Any]:
                         (404, "unknown call or command"),
                         (408, "wait-for timed out"),
                         (409, "not possible in the phone's state"),
+                        (421, "the Host header does not name this server"),
                         (500, "internal error"),
                     )
                 },

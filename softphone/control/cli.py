@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from typing import Any
 
@@ -112,6 +113,8 @@ def params_from_args(args: argparse.Namespace) -> dict[str, Any]:
         if value is None or (spec.type == "object" and not value):
             continue
         params[param] = _object(param, value) if spec.type == "object" else value
+    if name == "export" and "path" in params:  # relative to the user's directory
+        params["path"] = os.path.abspath(os.path.expanduser(params["path"]))
     if name == "push" and "payload" in params:  # a payload is sent as is, without a preset
         params.pop("preset", None)
     return params

@@ -25,5 +25,9 @@ def run(args: argparse.Namespace) -> int:
     report = run_scenario(scenario)
     print(report.to_text())
     if args.json:
-        args.json.write_text(report.to_json(), encoding="utf-8")
+        try:
+            args.json.write_text(report.to_json(), encoding="utf-8")
+        except OSError as exc:
+            print(f"softphone scenario: cannot write {args.json}: {exc.strerror}", file=sys.stderr)
+            return 2
     return 0 if report.passed else 1

@@ -9,7 +9,9 @@ client.hangup()
 
 from __future__ import annotations
 
+import contextlib
 import json
+import math
 import os
 import urllib.error
 import urllib.request
@@ -38,14 +40,42 @@ def endpoint_file(profile: str, root: Path | None = None) -> Path:
 
 
 def write_endpoint(path: Path, url: str, token: str) -> None:
-    """Write the address and token readable by this user only; all at once (a client
-    starting at the same moment never reads a half-written file)."""
+    """Write the address and token readable by this user only: a new 0600 file (never a
+    planted symlink) renamed over any old one, so an old file's mode is not kept."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(path.name + ".partial")
-    fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as f:
-        json.dump({"url": url, "token": token, "pid": os.getpid()}, f)
-    os.replace(partial, path)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with contextlib.suppress(FileNotFoundError):
+        tmp.unlink()
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+    try:
+        with os.fdopen(fd, "w") as f:
+            json.dump({"url": url, "token": token, "pid": os.getpid()}, f)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+
+
+def remove_endpoint(path: Path) -> None:
+    """Remove the endpoint file at exit, only when this process wrote it."""
+    try:
+        owner = json.loads(path.read_text()).get("pid")
+    except (OSError, ValueError, AttributeError):
+        return
+    if owner == os.getpid():
+        with contextlib.suppress(OSError):
+            path.unlink()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # someone else's process: it exists
+        return True
+    return True
 
 
 @dataclass
@@ -66,6 +96,18 @@ class ControlClient:
             raise ControlClientError(
                 0, "not_running", f"no Softphone with profile '{profile}' is running ({path})"
             ) from None
+        except (OSError, ValueError) as exc:
+            raise ControlClientError(0, "not_running", f"cannot read {path}: {exc}") from None
+        if not isinstance(data, dict) or "url" not in data or "token" not in data:
+            raise ControlClientError(0, "not_running", f"{path} is not an endpoint file")
+        pid = data.get("pid")
+        if isinstance(pid, int) and pid > 0 and not _alive(pid):
+            raise ControlClientError(
+                0,
+                "not_running",
+                f"no Softphone with profile '{profile}' is running "
+                f"(pid {pid} of {path} has exited)",
+            )
         return cls(str(data["url"]), str(data["token"]))
 
     def request(self, command: str, **params: Any) -> Any:
@@ -77,7 +119,9 @@ class ControlClient:
             method="POST",
             headers={"Authorization": f"Bearer {self.token}", "Content-Type": "application/json"},
         )
-        wait = float(params.get("timeout") or 0)
+        wait = params.get("timeout")  # the phone checks it; here only a sane socket timeout
+        if not (isinstance(wait, (int, float)) and math.isfinite(wait) and 0 < wait <= 3600):
+            wait = 0
         try:
             with urllib.request.urlopen(req, timeout=self.timeout + wait) as resp:
                 return json.loads(resp.read())["result"]
@@ -136,8 +180,9 @@ class ControlClient:
     def inject(self, fault: str, **options: Any) -> Any:
         return self.request("inject", fault=fault, options=options or None)
 
-    def export(self, path: str, format: str | None = None) -> Any:
-        return self.request("export", path=path, format=format)
+    def export(self, path: str | os.PathLike[str], format: str | None = None) -> Any:
+        """Write the session report; a relative ``path`` is relative to this process."""
+        return self.request("export", path=os.path.abspath(path), format=format)
 
     def hold_and_accept(self, call: str | None = None) -> Any:
         """Call waiting: hold the active call(s) and answer the ringing (or given) one."""

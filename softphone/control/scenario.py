@@ -38,7 +38,11 @@ from pathlib import Path
 from typing import Any
 
 from softphone.control._commands import BY_NAME
+from softphone.control._errors import InvalidParamsError
+from softphone.control._validate import validate_params
 from softphone.control.client import ControlClient, ControlClientError
+from softphone.settings import ProfileError, validate_profile_name
+from softphone.validation import finite_number
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -116,27 +120,62 @@ class Report:
         return "\n".join(lines)
 
 
+#: The largest scenario file read (bytes) and the most steps it may have.
+MAX_FILE_SIZE = 1 << 20
+MAX_STEPS = 10_000
+
+
 def load_scenario(path: Path) -> Scenario:
     """Parse and validate a scenario file; raise :class:`ScenarioError` with the reason."""
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        raw = path.read_bytes()
+        if len(raw) > MAX_FILE_SIZE:
+            raise ScenarioError(f"{path}: larger than {MAX_FILE_SIZE} bytes")
+        data = tomllib.loads(raw.decode("utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise ScenarioError(f"{path}: {exc}") from exc
+        raise ScenarioError(f"{path}: {_one_line(exc)}") from exc
+    except RecursionError:
+        raise ScenarioError(f"{path}: nested too deeply") from None
     return parse_scenario(data, str(path))
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split()) or type(exc).__name__
 
 
 def parse_scenario(data: Mapping[str, Any], source: str = "scenario") -> Scenario:
     """Validate a scenario given as a dict (parsed TOML)."""
+    if not isinstance(data, Mapping):
+        raise ScenarioError(f"{source}: must be a TOML document")
+    name = data.get("name", source)
+    if not isinstance(name, str):
+        raise ScenarioError(f"{source}: name must be a string")
     phones = data.get("phones")
     if not isinstance(phones, dict) or not phones:
         raise ScenarioError(f"{source}: [phones] must map phone names to profiles")
+    for phone, profile in phones.items():
+        if not isinstance(profile, str):
+            raise ScenarioError(f"{source}: phones.{phone} must be a profile name (a string)")
+        try:
+            validate_profile_name(profile)
+        except ProfileError as exc:
+            raise ScenarioError(f"{source}: phones.{phone}: {_one_line(exc)}") from None
     raw_steps = data.get("steps")
     if not isinstance(raw_steps, list) or not raw_steps:
         raise ScenarioError(f"{source}: needs at least one [[steps]] entry")
+    if len(raw_steps) > MAX_STEPS:
+        raise ScenarioError(f"{source}: more than {MAX_STEPS} steps")
     steps = tuple(_step(i, s, phones, source) for i, s in enumerate(raw_steps))
-    return Scenario(
-        str(data.get("name", source)), {str(k): str(v) for k, v in phones.items()}, steps
-    )
+    return Scenario(name, dict(phones), steps)
+
+
+def _text(where: str, raw: Mapping[str, Any], key: str, max_length: int = 256) -> str:
+    value = raw.get(key, "")
+    if not isinstance(value, str):
+        raise ScenarioError(f"{where}: {key} must be a string")
+    if len(value) > max_length:
+        raise ScenarioError(f"{where}: {key} is longer than {max_length} characters")
+    return value
 
 
 def _step(index: int, raw: object, phones: Mapping[str, Any], source: str) -> Step:
@@ -144,9 +183,10 @@ def _step(index: int, raw: object, phones: Mapping[str, Any], source: str) -> St
     if not isinstance(raw, dict):
         raise ScenarioError(f"{where}: must be a table")
     phone = raw.get("phone")
-    if phone not in phones:
-        raise ScenarioError(f"{where}: phone {phone!r} is not one of {sorted(phones)}")
-    do, expect = str(raw.get("do", "")), str(raw.get("expect", ""))
+    if not isinstance(phone, str) or phone not in phones:
+        shown = phone if isinstance(phone, str) else _shown(phone)
+        raise ScenarioError(f"{where}: phone {shown!r} is not one of {sorted(phones)}")
+    do, expect = _text(where, raw, "do", 64), _text(where, raw, "expect", 64)
     if bool(do) == bool(expect):
         raise ScenarioError(f"{where}: give exactly one of 'do' or 'expect'")
     params = {k: v for k, v in raw.items() if k not in _STEP_KEYS}
@@ -157,21 +197,32 @@ def _step(index: int, raw: object, phones: Mapping[str, Any], source: str) -> St
         unknown = sorted(set(params) - set(command.params))
         if unknown:
             raise ScenarioError(f"{where}: {do} has no parameter(s) {', '.join(unknown)}")
+        try:
+            validate_params(command, params)
+        except InvalidParamsError as exc:
+            if raw.get("expect_error") != InvalidParamsError.code:  # unless it is the test
+                raise ScenarioError(f"{where}: {_one_line(exc)}") from None
     elif params:
         raise ScenarioError(f"{where}: an expect step takes only 'timeout'")
-    timeout = raw.get("timeout", 10.0)
-    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout <= 0:
-        raise ScenarioError(f"{where}: timeout must be a positive number")
+    try:
+        timeout = finite_number("timeout", raw.get("timeout", 10.0), 0.001, 3600)
+    except ValueError as exc:
+        raise ScenarioError(f"{where}: {exc}") from None
     return Step(
         index,
-        str(phone),
+        phone,
         do,
         params,
         expect,
-        float(timeout),
-        str(raw.get("expect_error", "")),
-        str(raw.get("name", "")),
+        timeout,
+        _text(where, raw, "expect_error", 64),
+        _text(where, raw, "name"),
     )
+
+
+def _shown(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 ClientFactory = Callable[[str], ControlClient]
@@ -196,6 +247,8 @@ def run_scenario(
             passed, detail, value = _run_step(client, step)
         except ControlClientError as exc:
             passed, detail, value = False, f"{exc.status} {exc.code}: {exc.message}", None
+        except Exception as exc:  # a broken endpoint file, a dropped connection...
+            passed, detail, value = False, f"{type(exc).__name__}: {_one_line(exc)}", None
         results.append(
             StepResult(step.index, step.describe(), passed, time.monotonic() - start, detail, value)
         )

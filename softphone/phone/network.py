@@ -6,6 +6,12 @@ so the phone really loses its network: registrations time out, RTP stops both wa
 the peers see it too. The control API's port stays reachable so a script can restore
 the network. It needs ``nft`` and CAP_NET_ADMIN (root); without them the injection is
 refused with a message saying so.
+
+Nothing outlives the phone, even after ``kill -9``: the table is named for the process
+(``softphone_<pid>``) and every phone removes, when it starts, the tables of processes
+that are gone; each blocked port is a set element with a timeout
+(:data:`ELEMENT_TIMEOUT`) that the running phone re-arms, so a dead phone's cut heals
+by itself meanwhile.
 """
 
 from __future__ import annotations
@@ -23,6 +29,12 @@ from collections.abc import Callable, Iterable
 from softphone.sip.sockets import own_inet_sockets
 
 log = logging.getLogger(__name__)
+
+TABLE_PREFIX = "softphone_"
+#: Seconds a blocked port stays blocked unless its phone re-arms it (a dead phone cannot).
+ELEMENT_TIMEOUT = 10.0
+#: How often a running phone re-arms its blocked ports.
+REARM_INTERVAL = 3.0
 
 MODES = ("silent", "down")
 """``silent``: packets vanish (a dead Wi-Fi); ``down``: sending fails at once (no route)."""
@@ -54,7 +66,8 @@ def _ruleset(table: str, mode: str) -> str:
             f"    {match} th sport @ports drop",
             "  }",
         ]
-    body = "\n".join(["  set ports { type inet_service; }", *chains])
+    ports = f"  set ports {{ type inet_service; flags timeout; timeout {ELEMENT_TIMEOUT:g}s; }}"
+    body = "\n".join([ports, *chains])
     return f"table inet {table} {{\n{body}\n}}\n"
 
 
@@ -71,7 +84,7 @@ class NetworkLoss:
         self._ports = ports
         self._nft = nft
         self._refresh_interval = refresh_interval
-        self.table = f"softphone_{os.getpid()}"
+        self.table = f"{TABLE_PREFIX}{os.getpid()}"
         self.mode: str | None = None
         self.since: float | None = None
         self.blocked: set[int] = set()
@@ -91,15 +104,15 @@ class NetworkLoss:
             )
         return path
 
-    async def _run(self, *args: str, script: str | None = None) -> None:
+    async def _run(self, *args: str, script: str | None = None) -> str:
         proc = await asyncio.create_subprocess_exec(
             self._check(),
             *args,
             stdin=subprocess.PIPE if script is not None else subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
         )
-        _, err = await proc.communicate(script.encode() if script is not None else None)
+        out, err = await proc.communicate(script.encode() if script is not None else None)
         if proc.returncode != 0:
             text = err.decode(errors="replace").strip().splitlines()
             detail = text[-1] if text else f"exit {proc.returncode}"
@@ -109,6 +122,25 @@ class NetworkLoss:
                     f"phone as root (nft said: {detail})"
                 )
             raise NetworkLossError(f"nft {' '.join(args)} failed: {detail}")
+        return out.decode(errors="replace")
+
+    async def remove_stale(self) -> list[str]:
+        """Delete the tables of phones that died without restoring (``kill -9``); quietly
+        does nothing without nftables or root. Returns the tables removed."""
+        try:
+            listing = await self._run("list", "tables", "inet")
+        except NetworkLossError:
+            return []
+        removed = []
+        for table in stale_tables(listing):
+            try:
+                await self._run("delete", "table", "inet", table)
+            except NetworkLossError as exc:  # another phone removed it first
+                log.debug("stale nftables table %s: %s", table, exc)
+                continue
+            log.warning("removed nftables table %s left by a phone that died", table)
+            removed.append(table)
+        return removed
 
     async def cut(self, mode: str = "silent") -> set[int]:
         """Drop every packet of this phone's ports until :meth:`restore`; returns them."""
@@ -137,13 +169,28 @@ class NetworkLoss:
         self.blocked |= new
 
     async def _refresh(self) -> None:
-        """Sockets opened while the network is down (a new call's RTP) are cut too."""
+        """Sockets opened while the network is down (a new call's RTP) are cut too, and
+        the ports are re-armed before their elements time out."""
+        loop = asyncio.get_running_loop()
+        rearm_at = loop.time() + REARM_INTERVAL
         while self.active:
             await asyncio.sleep(self._refresh_interval)
             try:
                 await self._add(self._ports())
+                if loop.time() >= rearm_at and self.blocked:
+                    await self._rearm()
+                    rearm_at = loop.time() + REARM_INTERVAL
             except NetworkLossError as exc:
                 log.warning("network loss: %s", exc)
+
+    async def _rearm(self) -> None:
+        """Give every blocked port a fresh timeout, in one transaction (no gap)."""
+        items = ", ".join(str(p) for p in sorted(self.blocked))
+        script = (
+            f"flush set inet {self.table} ports\n"
+            f"add element inet {self.table} ports {{ {items} }}\n"
+        )
+        await self._run("-f", "-", script=script)
 
     async def restore(self) -> float:
         """Give the network back; returns how long it was cut (seconds)."""
@@ -174,3 +221,27 @@ class NetworkLoss:
                     capture_output=True,
                     timeout=5,
                 )
+
+
+def stale_tables(listing: str) -> list[str]:
+    """Names in ``nft list tables`` output of phones' tables whose process is gone."""
+    stale = []
+    for line in listing.splitlines():
+        words = line.split()
+        if len(words) != 3 or words[:2] != ["table", "inet"]:
+            continue
+        name = words[2]
+        pid = name.removeprefix(TABLE_PREFIX)
+        if name.startswith(TABLE_PREFIX) and pid.isdigit() and not _alive(int(pid)):
+            stale.append(name)
+    return stale
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True
+    return True

@@ -202,6 +202,14 @@ class PushWakeUp:
     # ---- the device side ------------------------------------------------------------
 
     def _on_push(self, message: dict[str, Any]) -> None:
+        """The device channel's callback: whatever goes wrong with one push is logged,
+        never raised into the channel's read loop (later pushes must still ring)."""
+        try:
+            self._deliver(message)
+        except Exception:
+            log.exception("push %s could not be delivered", message.get("apns_id"))
+
+    def _deliver(self, message: dict[str, Any]) -> None:
         if self.registry is None:
             return
         if self.delivery_delay > 0:  # fault injection: the network holds the push back

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from softphone.callkit import CallKitError, CallSystem, LoopClock, LoopDispatcher
 from softphone.control import ConflictError, NotFoundError
-from softphone.control.client import write_endpoint
+from softphone.control.client import remove_endpoint, write_endpoint
 from softphone.phone.control_target import PhoneControl, call_json
 from softphone.phone.ended_calls import recently_ended
 from softphone.phone.media_watch import MediaWatch
@@ -32,6 +32,7 @@ from softphone.sip import (
     TransportConfig,
 )
 from softphone.sip.testline import TestLineProcess
+from softphone.validation import integer, option
 
 if TYPE_CHECKING:  # heavy (numpy, aiohttp, the APNs stack): imported when first used
     from softphone.audio import AudioSystem
@@ -297,6 +298,7 @@ class PhoneRuntime:
         self.server = ControlServer(self.control)
         await self.server.start()
         self.media_watch.start()
+        self._track(self.network.remove_stale())  # tables of phones killed mid-cut
         if self.control_file is not None:
             write_endpoint(self.control_file, self.server.url, self.server.token)
 
@@ -310,8 +312,7 @@ class PhoneRuntime:
             with contextlib.suppress(Exception):
                 await self.server.stop()
         if self.control_file is not None:
-            with contextlib.suppress(OSError):
-                self.control_file.unlink()
+            remove_endpoint(self.control_file)  # only our own (never another phone's)
         if self._poller is not None:
             self._poller.cancel()
         if self.audio is not None:
@@ -383,15 +384,12 @@ class PhoneRuntime:
                 push.forget_next_report = True
             return {"fault": fault, "app_state": push.device.state.value}
         if fault == "invite-timeout":
-            seconds = float(options.get("seconds", 2.0))
-            if not 0 < seconds <= 600:
-                raise ValueError("seconds must be in (0, 600]")
+            seconds = option(options, "seconds", 2.0, 0.01, 600)
             self.app.invite_timeout = seconds
             return {"fault": fault, "seconds": seconds}
         if fault == "stall-next-action":
-            timeout = options.get("timeout")
-            if timeout is not None:
-                self.system.action_timeout = float(timeout)
+            if "timeout" in options:
+                self.system.action_timeout = option(options, "timeout", 0, 0.01, 3600)
             self.app.stall_next_action = True
             return {"fault": fault, "action_timeout": self.system.action_timeout}
         if fault == "block":
@@ -406,7 +404,7 @@ class PhoneRuntime:
                 if not call.is_on_hold:
                     await self.system.set_held(call.uuid, True)
             self.app.emit_external("cellular.call-started")
-            seconds = float(options.get("seconds", 0))
+            seconds = option(options, "seconds", 0, 0, 3600)
             if seconds > 0:
                 asyncio.get_running_loop().call_later(
                     seconds, lambda: self._spawn_resume([c.uuid for c in live])
@@ -415,16 +413,17 @@ class PhoneRuntime:
         if fault == "push-reorder":
             if push is None:
                 raise ConflictError("push wake-up is not running")
-            push.delivery_delay = float(options.get("seconds", 0.5))
+            push.delivery_delay = option(options, "seconds", 0.5, 0, 3600)
             first = await push.send(preset="flexisip", caller="First sent")
             second = await push.send(preset="flexisip", caller="Second sent")
             return {"fault": fault, "first": first["apns_id"], "second": second["apns_id"]}
         if fault in ("push-delay", "push-duplicate", "push-expired"):
+            delay = option(options, "seconds", 2.0, 0, 3600)
             if push is None:
                 raise ConflictError("push wake-up is not running")
             caller = str(options.get("caller", "Delayed caller"))
             if fault == "push-delay":
-                push.delivery_delay = float(options.get("seconds", 2.0))
+                push.delivery_delay = delay
                 sent = await push.send(preset="flexisip", caller=caller)
             elif fault == "push-duplicate":
                 call_id = str(options.get("call_id", "dup-" + str(time.time())))
@@ -432,13 +431,11 @@ class PhoneRuntime:
                 await asyncio.sleep(0.3)
                 sent = await push.send(preset="flexisip", caller=caller, call_id=call_id)
             else:  # delivered after its apns-expiration
-                push.delivery_delay = float(options.get("seconds", 2.0))
+                push.delivery_delay = delay
                 sent = await push.send(preset="flexisip", caller=caller, ttl=1)
             return {"fault": fault, "push": sent}
         if fault == "max-call-groups":
-            groups = int(options.get("groups", 1))
-            if not 1 <= groups <= 2:
-                raise ValueError("groups must be 1 or 2 (the SIP engine allows 4 calls)")
+            groups = integer("groups", options.get("groups", 1), 1, 2)  # the engine: 4 calls
             self.app.configuration.maximum_call_groups = groups
             return {"fault": fault, "maximum_call_groups": groups}
         if fault == "lock":
@@ -506,9 +503,7 @@ class PhoneRuntime:
         """Cut this phone off the network: SIP and RTP stop; accounts re-register (and
         fail, as a phone does when its network changes); ``seconds`` restores it."""
         mode = str(options.get("mode", "silent"))
-        seconds = float(options.get("seconds", 0))
-        if seconds < 0:
-            raise ValueError("seconds must be >= 0")
+        seconds = option(options, "seconds", 0, 0, 3600)
         try:
             ports = await self.network.cut(mode)
         except NetworkLossError as exc:

@@ -3,6 +3,7 @@ document and a `softphone` sub-command whose options come from its parameters.""
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import pytest
@@ -69,7 +70,8 @@ def _required_args(name: str) -> list[str]:
             ["inject", "invite-timeout", "--option", "seconds=2", "--option", "why=slow"],
             {"fault": "invite-timeout", "options": {"seconds": 2, "why": "slow"}},
         ),
-        (["export", "s.html"], {"path": "s.html"}),
+        (["export", "/tmp/s.html"], {"path": "/tmp/s.html"}),
+        (["export", "s.html"], {"path": os.path.join(os.getcwd(), "s.html")}),  # the user's cwd
         # the new commands
         (["swap"], {}),
         (["merge"], {}),

@@ -84,7 +84,7 @@ class TestParse:
             ({"phones": {"a": "x"}, "steps": [{"phone": "a", "do": "dtmf", "tone": 1}]}, "tone"),
             (
                 {"phones": {"a": "x"}, "steps": [{"phone": "a", "expect": "e", "timeout": -1}]},
-                "positive",
+                "timeout must be a finite number between",
             ),
         ],
     )

@@ -4,19 +4,25 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
+import json
+import random
 import subprocess
-from collections.abc import AsyncIterator
+import threading
+import time
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 import pytest
 
 from softphone.callkit import CallState, CXCallEndedReason
-from softphone.control import ConflictError
-from softphone.phone.network import NetworkLoss, NetworkLossError
+from softphone.control import ConflictError, ControlClientError
+from softphone.phone.network import ELEMENT_TIMEOUT, TABLE_PREFIX, NetworkLoss, NetworkLossError
 from softphone.phone.runtime import PhoneRuntime
 from softphone.settings import AccountSettings, MemorySecretStore, Settings
 from softphone.sip.pjsua import create_engine
+from softphone.testing import RunningPhone, start_phone, stop_phone
 from tests.sip.kamailio import USERS, AuthKamailio
 
 pytestmark = pytest.mark.integration
@@ -163,3 +169,63 @@ async def test_bad_mode_and_double_cut_are_clear_errors() -> None:
     finally:
         await loss.restore()
     assert loss.table not in _tables()
+
+
+def _set_elements(table: str) -> list[int] | None:
+    """The ports still blocked by ``table`` (None when the table is gone)."""
+    done = subprocess.run(
+        ["nft", "-j", "list", "set", "inet", table, "ports"], capture_output=True, text=True
+    )
+    if done.returncode != 0:
+        return None
+    ports: list[int] = []
+    for item in json.loads(done.stdout)["nftables"]:
+        for elem in item.get("set", {}).get("elem", []):
+            ports.append(elem["elem"]["val"] if isinstance(elem, dict) else elem)
+    return ports
+
+
+def _wait_until(check: Callable[[], bool], seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if check():
+            return True
+        time.sleep(0.2)
+    return check()
+
+
+@pytest.mark.covers("readme:fault injection")
+def test_kill_9_during_network_loss_leaves_nothing_behind(tmp_path: Path) -> None:
+    """A phone killed (-9) at a random point of `inject network-loss`: its cut heals by
+    itself (the ports' set elements time out) and the next phone to start removes its
+    table; the phone killed after the cut proves the table was there."""
+    home = tmp_path / "home"
+    rng = random.Random()
+    tables = []
+    for round_ in range(3):
+        phone = start_phone(home, f"victim{round_}")
+        table = f"{TABLE_PREFIX}{phone.process.pid}"
+        tables.append(table)
+        if round_ == 0:  # after the cut: the table is there when the phone dies
+            phone.inject("network-loss", mode="silent")
+            assert table in _tables()
+        else:  # anywhere during the injection
+            worker = threading.Thread(target=_quiet_inject, args=(phone,), daemon=True)
+            worker.start()
+            time.sleep(rng.uniform(0.0, 0.3))
+        phone.process.kill()
+        phone.process.wait(10)
+        if round_ == 0:
+            assert table in _tables()  # a dead phone's table...
+            # ...stops dropping by itself once its ports' elements time out
+            assert _wait_until(lambda t=table: not _set_elements(t), ELEMENT_TIMEOUT + 5)
+    survivor = start_phone(home, "survivor")
+    try:
+        assert _wait_until(lambda: not any(t in _tables() for t in tables), 15), _tables()
+    finally:
+        stop_phone(survivor)
+
+
+def _quiet_inject(phone: RunningPhone) -> None:
+    with contextlib.suppress(ControlClientError):
+        phone.inject("network-loss", mode="silent")

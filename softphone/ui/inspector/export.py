@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from softphone import __version__
+from softphone.fileio import write_text_atomic
 from softphone.ui.inspector.feed import InspectorFeed, PushRecord, SipMessage, TimelineEntry
 from softphone.ui.inspector.redaction import redact_headers, redact_sip
 
@@ -61,10 +62,7 @@ def export_session(feed: InspectorFeed, path: str | Path, fmt: ExportFormat | No
         text = render_html(feed)
     else:
         raise ValueError(f"export format must be 'json' or 'html'; got {fmt!r}")
-    tmp = path.with_name(path.name + ".part")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
-    return path
+    return write_text_atomic(path, text)  # never through a planted symlink
 
 
 def load_session(path: str | Path, capacity: int | None = None) -> InspectorFeed:
