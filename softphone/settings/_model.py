@@ -217,9 +217,9 @@ def _check_values(s: Settings) -> None:
     _one_of("sip.dtmf_method", s.sip.dtmf_method, DTMF_METHODS)
     _one_of("push.environment", s.push.environment, APNS_ENVIRONMENTS)
     for name in ("udp_port", "tcp_port"):
-        port = getattr(s.sip, name)
-        if not 0 <= port <= 65535:
-            raise SettingsError(f"sip.{name}", f"must be 0-65535 (0 = any free port), got {port}")
+        port, off = getattr(s.sip, name), "-1 (off) or " if name == "tcp_port" else ""
+        if not (-1 if off else 0) <= port <= 65535:
+            raise SettingsError(f"sip.{name}", f"must be {off}0-65535 (0 = any port), got {port}")
     if not -1 <= s.sip.tls_port <= 65535:
         raise SettingsError("sip.tls_port", "must be -1 (off) or 0-65535")
     if ":" in s.sip.bind_address:
