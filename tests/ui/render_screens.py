@@ -85,6 +85,10 @@ def _reconnecting(win: PhoneWindow, svc: FakePhoneUiService) -> None:
     svc.set_media_lost(uuid, True)
 
 
+def _encrypted(win: PhoneWindow, svc: FakePhoneUiService) -> None:
+    svc.set_encrypted(_active(svc, name="Jane Appleseed"), True)
+
+
 def _dtmf(win: PhoneWindow, svc: FakePhoneUiService) -> None:
     _active(svc)
     d.pump(400)
@@ -152,6 +156,7 @@ SCREENS: dict[str, Setup] = {
     "in_call_muted_held": _muted_held,
     "in_call_keypad": _dtmf,
     "in_call_reconnecting": _reconnecting,
+    "in_call_encrypted": _encrypted,
     "audio_routes": _routes,
     "call_waiting": _waiting,
     "two_calls": _two_calls,
