@@ -201,6 +201,28 @@ class TestTlsAndSrtp:
         finally:
             sipp.kill()
 
+    @pytest.mark.covers("accounts.srtp")
+    async def test_optional_srtp_falls_back_to_plain_rtp(
+        self, phone: StartPhone, tmp_path: Path
+    ) -> None:
+        """srtp = "optional": crypto is offered on RTP/AVP; a plain peer still connects,
+        and state says the call is not encrypted."""
+        sipp = await start_sipp(scenarios.uas(), tmp_path, extra=["-trace_msg"])
+        try:
+            p = await _in_thread(
+                phone, _account(f"sip:alice@127.0.0.1:{sipp.port}", srtp="optional")
+            )
+            await _in_thread(p.call, "bob")
+            await _in_thread(p.wait_for, "call.connected", 15)
+            call = _call_of(await _in_thread(p.state))
+            assert call is not None and call["encrypted"] is False
+            await _in_thread(p.hangup)
+            await sipp.expect_success()
+            invite = _received_invite(_trace(sipp))
+            assert re.search(r"(?m)^m=audio \d+ RTP/AVP ", invite) and "a=crypto:" in invite
+        finally:
+            sipp.kill()
+
     @pytest.mark.covers("sip.tls_verify", "sip.tls_ca_file", "readme:tls verification")
     async def test_untrusted_certificate_is_a_registration_failure_with_the_reason(
         self, phone: StartPhone, tmp_path: Path
@@ -314,6 +336,19 @@ class TestTransportChoice:
         await _in_thread(p.call, "sip:bob@127.0.0.1:5999;transport=tcp")
         failed = (await _in_thread(p.wait_for, "call.failed", 10))["data"]
         assert "tcp" in failed["reason"].lower() and "not configured" in failed["reason"]
+
+    @pytest.mark.covers("sip.tls_port")
+    async def test_tls_listens_only_when_asked(self, phone: StartPhone) -> None:
+        """tls_port = -1 and no TLS account: no TLS; tls_port = 0: TLS on a free port,
+        and a ;transport=tls call without it fails with the reason."""
+        off = await _in_thread(phone, "")
+        assert "tls" not in (await _in_thread(off.state))["sip"]
+        await _in_thread(off.call, "sip:bob@127.0.0.1:5999;transport=tls")
+        failed = (await _in_thread(off.wait_for, "call.failed", 10))["data"]
+        assert "tls transport" in failed["reason"] and "not configured" in failed["reason"]
+        on = await _in_thread(phone, "[sip]\ntls_port = 0\n")
+        host, _, port = (await _in_thread(on.state))["sip"]["tls"].rpartition(":")
+        assert host == "127.0.0.1" and int(port) > 0
 
     @pytest.mark.covers("accounts.transport", "sip.tcp_port")
     async def test_tcp_account_calls_over_tcp(self, phone: StartPhone, tmp_path: Path) -> None:
