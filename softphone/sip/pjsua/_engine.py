@@ -68,6 +68,7 @@ from softphone.sip.pjsua._device_clock import ConferenceClock
 from softphone.sip.pjsua._fdwatch import TimerClock, socket_fds_bound_to, timer_clock
 from softphone.sip.pjsua._media_config import configure_media, set_codec_priorities, srtp_refusal
 from softphone.sip.pjsua._objects import Account, Call, LogWriter
+from softphone.sip.pjsua._objects import pj_error_text as _pj_error_text
 from softphone.sip.pjsua._transports import create_transports, tls_failure_reason
 from softphone.sip.uri import check_transport, display_name_of, parse_uri, uri_of
 
@@ -108,15 +109,6 @@ class _AccountState:
         default_factory=lambda: RegistrationState(RegistrationStatus.UNREGISTERED)
     )
     waiters: list[asyncio.Future[RegistrationState]] = field(default_factory=list)
-
-
-def _pj_error_text(exc: BaseException) -> str:
-    info = getattr(exc, "info", None)
-    if callable(info):
-        with contextlib.suppress(Exception):
-            return str(info())
-    reason = getattr(exc, "reason", None)
-    return str(reason or exc)
 
 
 class PjsuaEngine:

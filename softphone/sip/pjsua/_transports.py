@@ -9,6 +9,7 @@ import pjsua2 as pj
 
 from softphone.sip.config import EngineConfig, TlsConfig, TransportConfig
 from softphone.sip.errors import TransportError
+from softphone.sip.pjsua._objects import pj_error_text
 
 TRANSPORT_KINDS = {
     "udp": pj.PJSIP_TRANSPORT_UDP,
@@ -17,16 +18,6 @@ TRANSPORT_KINDS = {
 }
 #: What PJSIP's SSL socket says when the peer's certificate did not verify.
 _CERT_FAILURE = re.compile(r"(?i)CERTVERIF|certificate verification|certificate verify")
-
-
-def _pj_error_text(exc: BaseException) -> str:
-    info = getattr(exc, "info", None)
-    if callable(info):
-        try:
-            return str(info())
-        except Exception:
-            pass
-    return str(getattr(exc, "reason", None) or exc)
 
 
 def _transport_config(t: TransportConfig, tls: TlsConfig) -> Any:
@@ -60,7 +51,7 @@ def create_transports(ep: Any, config: EngineConfig) -> dict[str, tuple[int, str
         except pj.Error as exc:
             raise TransportError(
                 f"cannot create {t.kind} transport on {t.bind_address}:{t.port}: "
-                f"{_pj_error_text(exc)}"
+                f"{pj_error_text(exc)}"
             ) from exc
         name, _, port_text = str(ep.transportGetInfo(tid).localName).rpartition(":")
         out[t.kind] = (tid, name, int(port_text))
