@@ -33,12 +33,21 @@ StartPhone = Callable[..., RunningPhone]
 @pytest.fixture
 def phone(tmp_path: Path) -> Iterator[StartPhone]:
     """``phone(settings_toml, passwords={"acc": "pw"})``: a headless phone whose account
-    passwords are in its encrypted secrets file (as the README tells a user)."""
+    passwords are in its encrypted secrets file (as the README tells a user);
+    ``phone(None, restart=p)`` stops ``p`` and starts its profile again."""
     home = tmp_path / "home"
     started: list[RunningPhone] = []
 
-    def start(settings_toml: str, passwords: dict[str, str] | None = None) -> RunningPhone:
+    def start(
+        settings_toml: str | None,
+        passwords: dict[str, str] | None = None,
+        restart: RunningPhone | None = None,
+    ) -> RunningPhone:
         name = f"p{len(started) + 1}"
+        if restart is not None:
+            stop_phone(restart)
+            started.remove(restart)
+            name = restart.profile
         paths = profile_paths(name, root=home).ensure()
         for account, password in (passwords or {}).items():
             EncryptedFileSecretStore(paths.secrets_file, PASSPHRASE).set(f"sip:{account}", password)
@@ -242,6 +251,10 @@ class TestTlsAndSrtp:
             )
             reg = await _poll(lambda: _registration(untrusted, "failed"), "registration failure")
             assert "TLS certificate verification failed" in reg["reason"], reg
+            unverified = await _in_thread(
+                phone, account + "[sip]\ntls_verify = false\n", {"acc": USERS["alice"]}
+            )
+            await _poll(lambda: _registration(unverified, "registered"), "registered unverified")
             trusted = await _in_thread(
                 phone,
                 account + f'[sip]\ntls_verify = true\ntls_ca_file = "{files.ca}"\n',
@@ -349,6 +362,24 @@ class TestTransportChoice:
         on = await _in_thread(phone, "[sip]\ntls_port = 0\n")
         host, _, port = (await _in_thread(on.state))["sip"]["tls"].rpartition(":")
         assert host == "127.0.0.1" and int(port) > 0
+
+    @pytest.mark.covers("page:transport", "accounts.transport")
+    async def test_transport_chosen_on_the_settings_page_is_used_after_restart(
+        self, phone: StartPhone, tmp_path: Path
+    ) -> None:
+        """Settings page transport TCP (settings-set), restart: the call goes over TCP."""
+        sipp = await start_sipp(scenarios.uas(), tmp_path, extra=["-t", "t1", "-trace_msg"])
+        try:
+            p = await _in_thread(phone, _account(f"sip:alice@127.0.0.1:{sipp.port}"))
+            await _in_thread(p.settings_set, {"transport": "tcp"})
+            p = await _in_thread(phone, None, restart=p)
+            await _in_thread(p.call, "bob")
+            await _in_thread(p.wait_for, "call.connected", 15)
+            await _in_thread(p.hangup)
+            await sipp.expect_success()
+            assert "TCP message received" in _trace(sipp)
+        finally:
+            sipp.kill()
 
     @pytest.mark.covers("accounts.transport", "sip.tcp_port")
     async def test_tcp_account_calls_over_tcp(self, phone: StartPhone, tmp_path: Path) -> None:
