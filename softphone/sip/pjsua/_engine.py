@@ -66,7 +66,12 @@ from softphone.sip.media import (
 from softphone.sip.pjsua._bridge_port import BridgePort
 from softphone.sip.pjsua._device_clock import ConferenceClock
 from softphone.sip.pjsua._fdwatch import TimerClock, socket_fds_bound_to, timer_clock
-from softphone.sip.pjsua._media_config import configure_media, set_codec_priorities, srtp_refusal
+from softphone.sip.pjsua._media_config import (
+    configure_media,
+    media_up,
+    set_codec_priorities,
+    srtp_refusal,
+)
 from softphone.sip.pjsua._objects import Account, Call, LogWriter
 from softphone.sip.pjsua._objects import pj_error_text as _pj_error_text
 from softphone.sip.pjsua._transports import create_transports, tls_failure_reason
@@ -995,6 +1000,8 @@ class PjsuaEngine:
             )
             self._emit(CallProgressed(st.key, code, str(info.lastReason), early))
         elif state == pj.PJSIP_INV_STATE_CONFIRMED and not st.connected:
+            if self._srtp(st.account_id) == SrtpMode.MANDATORY and not media_up(info):
+                return  # the answer could not be secured: PJSIP is hanging up (488)
             st.connected = True
             if st.timer is not None:
                 st.timer.cancel()
@@ -1004,15 +1011,9 @@ class PjsuaEngine:
             code = int(info.lastStatusCode)
             reason = str(info.lastReason)
             cause = self._end_cause(st, code, reason)
-            refused = srtp_refusal(self._srtp(st.account_id), code, reason)
-            if refused is not None:  # it never carried secure media: not "connected"
-                kept = [
-                    e
-                    for e in self._events
-                    if not (isinstance(e, CallConnected) and e.call_id == st.key)
-                ]
-                self._events.clear()
-                self._events.extend(kept)
+            refused = (
+                None if st.connected else srtp_refusal(self._srtp(st.account_id), code, reason)
+            )
             why = tls_failure_reason(reason) or refused
             if why is not None:
                 cause, reason = CallEndCause.FAILED, why

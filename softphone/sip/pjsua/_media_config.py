@@ -57,6 +57,16 @@ def configure_media(acfg: Any, srtp: SrtpMode, bind_address: str) -> None:
     acfg.callConfig.timerUse = pj.PJSUA_SIP_TIMER_OPTIONAL
 
 
+def media_up(info: Any) -> bool:
+    """Whether a call (its pjsua2 ``CallInfo``) has negotiated audio; with mandatory
+    SRTP a confirmed call without it is being hung up (the answer was plain RTP)."""
+    return any(
+        m.type == pj.PJMEDIA_TYPE_AUDIO
+        and m.status not in (pj.PJSUA_CALL_MEDIA_NONE, pj.PJSUA_CALL_MEDIA_ERROR)
+        for m in info.media
+    )
+
+
 def srtp_refusal(srtp: SrtpMode, code: int, reason: str) -> str | None:
     """The end reason for a mandatory-SRTP call that never got secured media, else None:
     the peer refused the RTP/SAVP offer (488/606), or answered it with plain RTP and
@@ -65,5 +75,6 @@ def srtp_refusal(srtp: SrtpMode, code: int, reason: str) -> str | None:
         return None
     text = reason.lower()
     if code in _NOT_ACCEPTABLE or "sdp" in text or "srtp" in text or "crypto" in text:
-        return SRTP_REFUSED
+        # the SIP status too: a 488 for another cause (no common codec) stays visible
+        return f"{SRTP_REFUSED}: {code} {reason}".rstrip()
     return None
