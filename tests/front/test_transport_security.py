@@ -363,6 +363,24 @@ class TestTransportChoice:
         host, _, port = (await _in_thread(on.state))["sip"]["tls"].rpartition(":")
         assert host == "127.0.0.1" and int(port) > 0
 
+    @pytest.mark.covers("sip.tcp_port", "readme:direct ip")
+    async def test_direct_call_with_transport_tcp_in_the_uri_goes_over_tcp(
+        self, phone: StartPhone, tmp_path: Path
+    ) -> None:
+        """No account: sip:...;transport=tcp reaches a TCP-only SIPp over TCP."""
+        sipp = await start_sipp(scenarios.uas(), tmp_path, extra=["-t", "t1", "-trace_msg"])
+        try:
+            p = await _in_thread(phone, "")
+            await _in_thread(p.call, f"sip:bob@127.0.0.1:{sipp.port};transport=tcp")
+            await _in_thread(p.wait_for, "call.connected", 15)
+            await _in_thread(p.hangup)
+            await sipp.expect_success()
+            trace = _trace(sipp)
+            assert "TCP message received" in trace
+            assert re.search(r"(?mi)^Via: SIP/2.0/TCP ", _received_invite(trace))
+        finally:
+            sipp.kill()
+
     @pytest.mark.covers("page:transport", "accounts.transport")
     async def test_transport_chosen_on_the_settings_page_is_used_after_restart(
         self, phone: StartPhone, tmp_path: Path
