@@ -47,6 +47,8 @@ Rectangle {
             spacing: 6
             Icon { objectName: "conferenceInfo"; visible: screen.phone.isConference; width: 18; height: 18; name: "info"; color: "white"; strokeWidth: 1.6
                 MouseArea { anchors.fill: parent; anchors.margins: -8; onClicked: screen.conferenceShown = true } }
+            Icon { objectName: "encryptedBadge"; visible: !!screen.call.encrypted; width: 16; height: 16
+                anchors.verticalCenter: parent.verticalCenter; name: "lock"; color: Qt.rgba(1, 1, 1, 0.75) }
             Text {
                 objectName: "callStatus"
                 text: screen.call.statusText || ""

@@ -24,12 +24,19 @@ from softphone.phone.voip_app import AppEvent, AudioControl, VoipApp
 from softphone.recents import RecentsError, RecentsStore, e164
 from softphone.settings import SecretStore, Settings
 from softphone.sip import (
+    DEFAULT_CODECS,
+    WHEEL_CODECS,
     AccountConfig,
+    CallEnded,
+    CallMediaStateChanged,
     EngineConfig,
     RegistrationStateChanged,
     SipEngine,
     SipError,
+    SrtpMode,
+    TlsConfig,
     TransportConfig,
+    unknown_codecs,
 )
 from softphone.sip.testline import TestLineProcess
 from softphone.validation import integer, option
@@ -44,15 +51,32 @@ log = logging.getLogger(__name__)
 _CODEC_RATES = {"PCMU": "PCMU/8000", "PCMA": "PCMA/8000", "G722": "G722/16000"}
 
 
-def engine_config(settings: Settings) -> EngineConfig:
-    """The SIP engine's configuration from the user's settings."""
+def engine_config(settings: Settings, problems: list[str] | None = None) -> EngineConfig:
+    """The SIP engine's configuration from the user's settings.
+
+    TCP listens unless ``tcp_port = -1``; TLS when ``tls_port >= 0`` or an enabled
+    account uses ``transport = "tls"`` (then on a free port). Codecs the engine does
+    not have are left out and reported in ``problems`` (the defaults when none is left).
+    """
     sip = settings.sip
     transports = [TransportConfig("udp", sip.udp_port, sip.bind_address)]
     if sip.tcp_port >= 0:
         transports.append(TransportConfig("tcp", sip.tcp_port, sip.bind_address))
+    wants_tls = any(a.enabled and a.transport == "tls" for a in settings.accounts)
+    if sip.tls_port >= 0 or wants_tls:
+        transports.append(TransportConfig("tls", max(sip.tls_port, 0), sip.bind_address))
+    codecs = tuple(c for c in sip.codecs if not unknown_codecs([c]))
+    unknown = [c for c in sip.codecs if c not in codecs]
+    if unknown and problems is not None:
+        problems.append(
+            f"sip.codecs: unknown codec {', '.join(unknown)} left out "
+            f"(available: {', '.join(WHEEL_CODECS)})"
+            + ("" if codecs else f"; using {', '.join(DEFAULT_CODECS)}")
+        )
     return EngineConfig(
         transports=tuple(transports),
-        codecs=tuple(sip.codecs),
+        tls=TlsConfig(ca_file=sip.tls_ca_file, verify_server=sip.tls_verify),
+        codecs=codecs or DEFAULT_CODECS,
         dtmf_method=sip.dtmf_method,  # type: ignore[arg-type]
         user_agent=sip.user_agent,
         log_messages=True,  # the Inspector's SIP ladder
@@ -77,6 +101,7 @@ def account_configs(settings: Settings, secrets: SecretStore | None) -> list[Acc
                 password=password,
                 transport=acc.transport,
                 display_name=acc.display_name,
+                srtp=SrtpMode(acc.srtp),
             )
         )
     return out
@@ -179,6 +204,7 @@ class PhoneRuntime:
             self.test_line.on_start_error = lambda msg: self.problems.append(f"test line: {msg}")
             self.app.before_dial = self._before_dial
         self.registrations: dict[str, RegistrationStateChanged] = {}
+        self._encrypted: set[str] = set()  # engine call ids whose media is SRTP now
         self.media_watch = MediaWatch(
             self.app,
             engine,
@@ -197,6 +223,18 @@ class PhoneRuntime:
     def _on_sip_event(self, event: object) -> None:
         if isinstance(event, RegistrationStateChanged):
             self.registrations[event.account_id] = event
+        elif isinstance(event, CallMediaStateChanged):
+            if event.srtp:
+                self._encrypted.add(event.call_id)
+            else:
+                self._encrypted.discard(event.call_id)
+        elif isinstance(event, CallEnded):
+            self._encrypted.discard(event.call_id)
+
+    def is_encrypted(self, call_uuid: Any) -> bool:
+        """Whether the call's media is SRTP-encrypted now (the call screen's padlock)."""
+        call = self.app.calls.get(call_uuid)
+        return call is not None and call.sip_call_id in self._encrypted
 
     def _on_app_event(self, event: AppEvent) -> None:
         """A problem the app met (a failed side effect, a refused call) is shown in
@@ -272,7 +310,7 @@ class PhoneRuntime:
         for its first use); problems are kept
         in ``problems`` for the UI rather than raised (the phone still runs)."""
         self.started_at = time.monotonic()
-        await self.engine.start(engine_config(self.settings))
+        await self.engine.start(engine_config(self.settings, self.problems))
         if self.audio_system is not None:
             self.engine.set_audio_bridge(self.audio_system.bridge)
             status = self.audio_system.status()
@@ -558,7 +596,7 @@ class PhoneRuntime:
 
     def _addresses(self) -> dict[str, str]:
         out: dict[str, str] = {}
-        for transport in ("udp", "tcp"):
+        for transport in ("udp", "tcp", "tls"):
             try:
                 host, port = self.engine.local_address(transport)
             except Exception:  # not started, or no such transport
@@ -633,7 +671,11 @@ class PhoneRuntime:
                 "locked": self.system.device_locked,
                 "do_not_disturb": self.system.do_not_disturb,
             },
-            "calls": [self._call_json(c) for c in self.system.calls if not c.has_ended],
+            "calls": [
+                {**self._call_json(c), "encrypted": self.is_encrypted(c.uuid)}
+                for c in self.system.calls
+                if not c.has_ended
+            ],
             "ended": recently_ended(self.app.outcomes, self.app.events),
             "audio": self.audio.playing() if self.audio is not None else None,
             "registrations": {

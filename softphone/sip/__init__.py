@@ -6,6 +6,7 @@ the layers above; ``softphone.sip.pjsua.create_engine()`` gives the real one.
 
 from softphone.sip.config import (
     DEFAULT_CODECS,
+    WHEEL_CODECS,
     AccountConfig,
     DtmfMethod,
     EngineConfig,
@@ -13,6 +14,8 @@ from softphone.sip.config import (
     SrtpMode,
     TlsConfig,
     TransportConfig,
+    codec_matches,
+    unknown_codecs,
 )
 from softphone.sip.engine import EventCallback, SipEngine, Unsubscribe
 from softphone.sip.errors import (
@@ -54,6 +57,7 @@ from softphone.sip.uri import SipUri, parse_uri
 
 __all__ = [
     "DEFAULT_CODECS",
+    "WHEEL_CODECS",
     "AccountConfig",
     "CallConnected",
     "CallEndCause",
@@ -96,5 +100,7 @@ __all__ = [
     "UnknownCallError",
     "Unsubscribe",
     "UnsupportedTransportError",
+    "codec_matches",
     "parse_uri",
+    "unknown_codecs",
 ]

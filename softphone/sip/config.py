@@ -9,6 +9,18 @@ from softphone.sip.errors import ConfigError
 from softphone.sip.uri import check_not_ipv6, check_transport, parse_uri
 
 DEFAULT_CODECS: tuple[str, ...] = ("PCMU/8000", "PCMA/8000", "G722/16000")
+#: The audio codecs the pjsua2 wheel has (no Opus), as "name/clock rate".
+WHEEL_CODECS: tuple[str, ...] = (
+    "PCMU/8000",
+    "PCMA/8000",
+    "G722/16000",
+    "speex/8000",
+    "speex/16000",
+    "speex/32000",
+    "iLBC/8000",
+    "GSM/8000",
+    "L16/44100",
+)
 #: The pjsua2 wheel's compiled call limit.
 WHEEL_MAX_CALLS = 4
 
@@ -24,6 +36,19 @@ class SrtpMode(enum.Enum):
 class DtmfMethod(enum.Enum):
     RFC4733 = "rfc4733"
     INFO = "info"
+
+
+def codec_matches(wanted: str, codec_id: str) -> bool:
+    """Whether a configured codec (``"PCMU"``, ``"PCMU/8000"`` or ``"PCMU/8000/1"``) names
+    the codec ``codec_id`` (PJSIP's ``"PCMU/8000/1"``); case-insensitive."""
+    want = [p for p in wanted.strip().lower().split("/") if p]
+    have = codec_id.lower().split("/")
+    return bool(want) and want == have[: len(want)]
+
+
+def unknown_codecs(names: tuple[str, ...] | list[str]) -> list[str]:
+    """The configured codec names that match none of :data:`WHEEL_CODECS`."""
+    return [n for n in names if not any(codec_matches(n, c) for c in WHEEL_CODECS)]
 
 
 @dataclass(frozen=True)
@@ -55,6 +80,9 @@ class TlsConfig:
 
 @dataclass(frozen=True)
 class EngineConfig:
+    """The engine's set-up. ``srtp`` applies to direct (account-less) calls and to
+    accounts whose own ``srtp`` is None."""
+
     transports: tuple[TransportConfig, ...] = (TransportConfig("udp"),)
     tls: TlsConfig = field(default_factory=TlsConfig)
     srtp: SrtpMode = SrtpMode.OFF
@@ -87,6 +115,12 @@ class EngineConfig:
         object.__setattr__(self, "dtmf_method", DtmfMethod(self.dtmf_method))
         if not self.codecs:
             raise ConfigError("codec priority list is empty")
+        unknown = unknown_codecs(self.codecs)
+        if unknown:
+            raise ConfigError(
+                f"unknown codec {', '.join(map(repr, unknown))} "
+                f"(available: {', '.join(WHEEL_CODECS)})"
+            )
         if self.register_timeout <= 0:
             raise ConfigError("register_timeout must be > 0")
         if self.no_answer_timeout < 0:
@@ -126,8 +160,12 @@ class AccountConfig:
     push: PushParams | None = None
     register_on_add: bool = True
     display_name: str = ""
+    #: SDES-SRTP for this account's calls; None = the engine's ``srtp`` (direct calls').
+    srtp: SrtpMode | None = None
 
     def __post_init__(self) -> None:
+        if self.srtp is not None:
+            object.__setattr__(self, "srtp", SrtpMode(self.srtp))
         if not self.id:
             raise ConfigError("account id is empty")
         parse_uri(self.uri)

@@ -76,6 +76,7 @@ def call_dict(call: CallSnapshot, now: float, lookup: Callable[[str], str]) -> d
         "muted": call.muted,
         "onHold": call.on_hold or call.state == CallState.HELD,
         "remoteHold": call.remote_hold,
+        "encrypted": call.encrypted,
         "group": call.group_uuid or "",
         "appName": call.app_name,
         "qualityText": badge,

@@ -294,6 +294,10 @@ class FakePhoneUiService:
         """No RTP from the other side (the network went away): "Reconnecting…"."""
         self._update(uuid, media_lost=lost)
 
+    def set_encrypted(self, uuid: str, encrypted: bool) -> None:
+        """The call's media became (or stopped being) SRTP-encrypted: the padlock."""
+        self._update(uuid, encrypted=encrypted)
+
     def set_quality(self, uuid: str, quality: CallQuality | None) -> None:
         self._update(uuid, quality=quality)
 

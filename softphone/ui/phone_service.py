@@ -15,7 +15,7 @@ from softphone.callkit import CXCall
 from softphone.logsetup import diagnostics
 from softphone.phone.runtime import PhoneRuntime
 from softphone.phone.voip_app import AppEvent
-from softphone.sip import RegistrationStateChanged, SipError
+from softphone.sip import CallMediaStateChanged, RegistrationStateChanged, SipError
 from softphone.ui.service import (
     AccountStatus,
     AudioRoute,
@@ -83,6 +83,7 @@ class RuntimePhoneService:
             on_hold=call.is_on_hold,
             remote_hold=key in self._remote_hold,
             media_lost=key in self._media_lost,
+            encrypted=self.runtime.is_encrypted(call.uuid),
             group_uuid=str(call.group_uuid) if call.group_uuid else None,
             quality=self._quality(call) if state is CallState.ACTIVE else None,
             app_name=call.provider_name,
@@ -178,8 +179,9 @@ class RuntimePhoneService:
         self._subscribers.notify()
 
     def _on_sip_event(self, event: object) -> None:
-        # Registration changes the status bar; per-message log events change no screen.
-        if isinstance(event, RegistrationStateChanged):
+        # Registration changes the status bar, media (e.g. now encrypted) the call
+        # screen; per-message log events change no screen.
+        if isinstance(event, RegistrationStateChanged | CallMediaStateChanged):
             self._notify()
 
     def _on_app_event(self, event: AppEvent) -> None:

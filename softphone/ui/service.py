@@ -77,6 +77,7 @@ class CallSnapshot:
     on_hold: bool = False
     remote_hold: bool = False
     media_lost: bool = False  # no RTP from the other side for a few seconds
+    encrypted: bool = False  # the media is SRTP-encrypted (the padlock by the status)
     group_uuid: str | None = None  # calls sharing a group are a conference
     quality: CallQuality | None = None
     app_name: str = "Softphone"

@@ -3,7 +3,8 @@
 Commands arrive as JSON lines on stdin, events leave as JSON lines on stdout:
 ``{"cmd": "call", "uri": ...}``, ``answer``, ``hangup``, ``hold``, ``dtmf`` (digits,
 method), ``tone`` (play 1 kHz into the call), ``level`` (reply with the received
-level), ``quit``. Events: ready(port), incoming, state, media, dtmf, level, error.
+level), ``quit``. Events: ready(port), incoming (remote, call_id, the offer's ``sdp``),
+state, media, dtmf, level, error.
 Also the "bare pjsua2 script" the benchmark compares against (``--auto-answer``).
 """
 
@@ -81,7 +82,13 @@ class PeerAccount(pj.Account):
             call = PeerCall(self.peer, self, prm.callId)
             call.info = ci = call.getInfo()
             self.peer.calls.append(call)
-            emit(ev="incoming", remote=ci.remoteUri, call_id=ci.callIdString)
+            msg = str(prm.rdata.wholeMsg)
+            emit(
+                ev="incoming",
+                remote=ci.remoteUri,
+                call_id=ci.callIdString,
+                sdp=msg.partition("\r\n\r\n")[2],
+            )
             op = pj.CallOpParam(True)
             op.statusCode = 200 if self.peer.auto_answer else 180
             call.answer(op)

@@ -22,7 +22,7 @@ from softphone.sip import (
     UnsupportedTransportError,
     parse_uri,
 )
-from softphone.sip.config import DEFAULT_CODECS
+from softphone.sip.config import DEFAULT_CODECS, codec_matches, unknown_codecs
 from softphone.sip.events import CallEndCause, estimate_mos
 from softphone.sip.fake import FakeSipEngine
 from softphone.sip.pjsua._siplog import parse_log_entry
@@ -82,6 +82,15 @@ def test_engine_config_defaults_and_validation() -> None:
         EngineConfig(codecs=())
     with pytest.raises(ValueError):
         EngineConfig(srtp="sometimes")  # type: ignore[arg-type]
+    with pytest.raises(ConfigError, match="unknown codec 'opus/48000'"):
+        EngineConfig(codecs=("PCMU/8000", "opus/48000"))
+    assert EngineConfig(codecs=("g722", "speex/16000")).codecs == ("g722", "speex/16000")
+
+
+def test_codec_names_match_by_name_rate_and_channels() -> None:
+    assert codec_matches("PCMU/8000", "PCMU/8000/1") and codec_matches("speex", "speex/32000/1")
+    assert not codec_matches("speex/8000", "speex/16000/1") and not codec_matches("", "PCMU/8000/1")
+    assert unknown_codecs(["pcma/8000", "L16/44100", "opus", "G729/8000"]) == ["opus", "G729/8000"]
 
 
 def test_account_config_validation_and_push_params() -> None:

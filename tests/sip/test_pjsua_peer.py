@@ -108,6 +108,7 @@ async def test_srtp_mandatory_refused_by_plain_rtp_peer(
     ended = await rec.wait_for(CallEnded, lambda e: e.call_id == cid)
     assert ended.cause == CallEndCause.FAILED
     assert ended.code == 488
+    assert "does not support encrypted media" in ended.reason and "488" in ended.reason
 
 
 def _tls_config(ca: Path, verify: bool = True) -> EngineConfig:

@@ -90,6 +90,10 @@ def _remote_hold(win: PhoneWindow, svc: FakePhoneUiService) -> None:
     svc.set_remote_hold(uuid, True)  # the other party put us on hold
 
 
+def _encrypted(win: PhoneWindow, svc: FakePhoneUiService) -> None:
+    svc.set_encrypted(_active(svc, name="Jane Appleseed"), True)
+
+
 def _dtmf(win: PhoneWindow, svc: FakePhoneUiService) -> None:
     _active(svc)
     d.pump(400)
@@ -158,6 +162,7 @@ SCREENS: dict[str, Setup] = {
     "in_call_keypad": _dtmf,
     "in_call_reconnecting": _reconnecting,
     "in_call_remote_hold": _remote_hold,
+    "in_call_encrypted": _encrypted,
     "audio_routes": _routes,
     "call_waiting": _waiting,
     "two_calls": _two_calls,

@@ -35,6 +35,18 @@ class TestOutgoing:
         win.view_model.refresh()
         assert d.text_of(win, "callStatus") == "01:15"
 
+    def test_padlock_shows_when_media_is_encrypted(
+        self, win: PhoneWindow, service: FakePhoneUiService
+    ) -> None:
+        """The padlock by the status appears only while the call's media is SRTP."""
+        uuid = _outgoing(win, service)
+        service.progress(uuid, CallState.ACTIVE)
+        assert not d.exists(win, "encryptedBadge")
+        service.set_encrypted(uuid, True)
+        assert d.exists(win, "encryptedBadge")
+        service.set_encrypted(uuid, False)
+        assert not d.exists(win, "encryptedBadge")
+
     def test_end_button_ends_and_returns_to_keypad(
         self, win: PhoneWindow, service: FakePhoneUiService
     ) -> None:

@@ -32,7 +32,6 @@ from softphone.sip.errors import (
     EngineStateError,
     SipError,
     TlsVerificationError,
-    TransportError,
     UnknownAccountError,
     UnknownCallError,
     UnsupportedTransportError,
@@ -70,22 +69,20 @@ from softphone.sip.pjsua._device_clock import ConferenceClock
 from softphone.sip.pjsua._fdwatch import TimerClock, socket_fds_bound_to, timer_clock
 from softphone.sip.pjsua._guard import Refusal, RequestGuard
 from softphone.sip.pjsua._info_dtmf import info_dtmf_digit
+from softphone.sip.pjsua._media_config import (
+    configure_media,
+    media_up,
+    set_codec_priorities,
+    srtp_refusal,
+)
 from softphone.sip.pjsua._objects import Account, Call, LogWriter, guarded
+from softphone.sip.pjsua._objects import pj_error_text as _pj_error_text
+from softphone.sip.pjsua._transports import create_transports, tls_failure_reason
 from softphone.sip.pjsua._wire import RefusalEndpoint, response_has_sdp
 from softphone.sip.uri import check_transport, display_name_of, parse_uri, uri_of
 
 log = logging.getLogger(__name__)
 
-_TRANSPORT_KINDS = {
-    "udp": pj.PJSIP_TRANSPORT_UDP,
-    "tcp": pj.PJSIP_TRANSPORT_TCP,
-    "tls": pj.PJSIP_TRANSPORT_TLS,
-}
-_SRTP = {
-    SrtpMode.OFF: pj.PJMEDIA_SRTP_DISABLED,
-    SrtpMode.OPTIONAL: pj.PJMEDIA_SRTP_OPTIONAL,
-    SrtpMode.MANDATORY: pj.PJMEDIA_SRTP_MANDATORY,
-}
 _DTMF_DIGITS = re.compile(r"^[0-9*#A-Da-d]+$")
 _TLS_VERIFY_HINT = re.compile(r"(?i)certificate|verif|ssl|tls")
 
@@ -121,15 +118,6 @@ class _AccountState:
         default_factory=lambda: RegistrationState(RegistrationStatus.UNREGISTERED)
     )
     waiters: list[asyncio.Future[RegistrationState]] = field(default_factory=list)
-
-
-def _pj_error_text(exc: BaseException) -> str:
-    info = getattr(exc, "info", None)
-    if callable(info):
-        with contextlib.suppress(Exception):
-            return str(info())
-    reason = getattr(exc, "reason", None)
-    return str(reason or exc)
 
 
 class PjsuaEngine:
@@ -287,34 +275,11 @@ class PjsuaEngine:
         cfg.medConfig.quality = 4
         cfg.medConfig.ecTailLen = 0  # null device: no echo canceller to size
         ep.libInit(cfg)
-        for t in config.transports:
-            tc = pj.TransportConfig()
-            tc.port = t.port
-            tc.boundAddress = t.bind_address
-            if t.bind_address not in ("", "0.0.0.0"):
-                tc.publicAddress = t.bind_address
-            if t.kind == "tls":
-                tls = tc.tlsConfig
-                tls.method = pj.PJSIP_TLSV1_2_METHOD
-                tls.CaListFile = config.tls.ca_file
-                tls.certFile = t.cert_file
-                tls.privKeyFile = t.key_file
-                tls.verifyServer = config.tls.verify_server
-                tls.verifyClient = config.tls.verify_client
-                tls.requireClientCert = config.tls.verify_client
-            try:
-                tid = ep.transportCreate(_TRANSPORT_KINDS[t.kind], tc)
-            except pj.Error as exc:
-                raise TransportError(
-                    f"cannot create {t.kind} transport on {t.bind_address}:{t.port}: "
-                    f"{_pj_error_text(exc)}"
-                ) from exc
-            name, _, port_text = str(ep.transportGetInfo(tid).localName).rpartition(":")
-            self._transports[t.kind] = (tid, name, int(port_text))
+        self._transports = create_transports(ep, config)
         ep.libStart()
         self._guard = RequestGuard(self._lib(), self._on_guard_refused)
         ep.audDevManager().setNullDev()
-        self._set_codecs(ep, config.codecs)
+        set_codec_priorities(ep, config.codecs)
         first = config.transports[0]
         _, host, port = self._transports[first.kind]
         acfg = pj.AccountConfig()
@@ -322,38 +287,18 @@ class PjsuaEngine:
         acfg.idUri = f"{scheme}:{config.local_user}@{host}:{port}"
         if first.kind != "udp":
             acfg.idUri += f";transport={first.kind}"
-        self._media_config(acfg, first.bind_address)
+        configure_media(acfg, config.srtp, first.bind_address)
         local = Account(self, None)
         local.create(acfg, True)
         self._local_acc = local
 
-    def _set_codecs(self, ep: Any, wanted: Iterable[str]) -> None:
-        wanted = [w.upper() for w in wanted]
-        for ci in ep.codecEnum2():
-            cid = str(ci.codecId)
-            prio = 0
-            for i, w in enumerate(wanted):
-                if cid.upper().startswith(w):
-                    prio = 250 - i
-                    break
-            else:
-                prio = max(1, min(int(ci.priority), 100))
-            ep.codecSetPriority(cid, prio)
-
-    def _media_config(self, acfg: Any, bind_address: str) -> None:
+    def _srtp(self, account_id: str | None) -> SrtpMode:
+        """The SRTP mode of an account's calls (the engine's for direct calls)."""
         assert self._config is not None
-        mc = acfg.mediaConfig
-        mc.srtpUse = _SRTP[self._config.srtp]
-        mc.srtpSecureSignaling = 0
-        mc.lockCodecEnabled = False  # no extra re-INVITE when the answer lists several codecs
-        if bind_address not in ("", "0.0.0.0"):
-            mc.transportConfig.boundAddress = bind_address
-            mc.transportConfig.publicAddress = bind_address
-        acfg.natConfig.iceEnabled = False
-        acfg.natConfig.sdpNatRewriteUse = 0
-        acfg.natConfig.sipStunUse = pj.PJSUA_STUN_USE_DISABLED
-        acfg.natConfig.mediaStunUse = pj.PJSUA_STUN_USE_DISABLED
-        acfg.callConfig.timerUse = pj.PJSUA_SIP_TIMER_OPTIONAL
+        a = self._accounts.get(account_id) if account_id is not None else None
+        if a is not None and a.config.srtp is not None:
+            return a.config.srtp
+        return self._config.srtp
 
     def _poll_tick(self) -> None:
         self._poll_handle = None
@@ -534,7 +479,8 @@ class PjsuaEngine:
         acfg.sipConfig.transportId = tid
         if account.push is not None:
             acfg.sipConfig.contactUriParams = account.push.contact_params()
-        self._media_config(acfg, host)
+        assert self._config is not None
+        configure_media(acfg, account.srtp or self._config.srtp, host)
         acc = Account(self, account.id)
         try:
             acc.create(acfg, False)
@@ -648,6 +594,7 @@ class PjsuaEngine:
             st = RegistrationStatus.FAILED
         if code == 0 and not reason:
             reason = "no response"
+        reason = tls_failure_reason(reason) or reason
         self._set_reg_state(a, RegistrationState(st, code, reason, expires))
 
     # -- calls --------------------------------------------------------------------------
@@ -1094,6 +1041,8 @@ class PjsuaEngine:
             )
             self._emit(CallProgressed(st.key, code, str(info.lastReason), early))
         elif state == pj.PJSIP_INV_STATE_CONFIRMED and not st.connected:
+            if self._srtp(st.account_id) == SrtpMode.MANDATORY and not media_up(info):
+                return  # the answer could not be secured: PJSIP is hanging up (488)
             st.connected = True
             if st.timer is not None:
                 st.timer.cancel()
@@ -1103,9 +1052,12 @@ class PjsuaEngine:
             code = int(info.lastStatusCode)
             reason = str(info.lastReason)
             cause = self._end_cause(st, code, reason)
-            if "CERTVERIF" in reason or "certificate verification" in reason.lower():
-                cause = CallEndCause.FAILED
-                reason = f"TLS certificate verification failed: {reason}"
+            refused = (
+                None if st.connected else srtp_refusal(self._srtp(st.account_id), code, reason)
+            )
+            why = tls_failure_reason(reason) or refused
+            if why is not None:
+                cause, reason = CallEndCause.FAILED, why
             if st.timer is not None:
                 st.timer.cancel()
             self._disconnect_media(st)
@@ -1197,7 +1149,7 @@ class PjsuaEngine:
             with contextlib.suppress(Exception):
                 si = call.getStreamInfo(index)
                 codec = f"{si.codecName}/{si.codecClockRate}"
-            if self._config is not None and self._config.srtp != SrtpMode.OFF:
+            if self._srtp(st.account_id) != SrtpMode.OFF:
                 with contextlib.suppress(Exception):  # dump() is costly: only when SRTP is on
                     srtp = "SRTP status: Active" in str(call.dump(True, ""))
         self._update_media_on()

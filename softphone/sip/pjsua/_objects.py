@@ -17,6 +17,16 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
+def pj_error_text(exc: BaseException) -> str:
+    """PJSIP's own words for a pjsua2 error (``Error.info()``), else its reason."""
+    info = getattr(exc, "info", None)
+    if callable(info):
+        with contextlib.suppress(Exception):
+            return str(info())
+    reason = getattr(exc, "reason", None)
+    return str(reason or exc)
+
+
 def guarded(name: str, fn: Callable[[], Any]) -> None:
     """Run ``fn``; an exception escaping a pjsua2 callback would abort the process."""
     try:
