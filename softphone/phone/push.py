@@ -97,7 +97,9 @@ class PushWakeUp:
         self.registry.subscribe(self._on_pushkit_event)
         self._unsubscribe_app = self.app.subscribe(self._on_app_event)
         self.registry.desired_push_types = [PKPushType.voip]
-        self.channel = DeviceChannelClient(self.info.host, self.info.device_port, self._on_push)
+        self.channel = DeviceChannelClient(
+            self.info.host, self.info.device_port, self._on_push, self.info.device_secret
+        )
         await self.channel.connect()
         await self.channel.register(self.token, self.bundle_id, "sandbox")
         self._registered = True

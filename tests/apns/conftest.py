@@ -81,7 +81,7 @@ async def lab(tmp_path: Path) -> AsyncIterator[Lab]:
     info = await emulator.start()
     key_file = emulator.create_key(TEAM, KID)
     pushes: list[dict[str, Any]] = []
-    device = DeviceChannelClient(info.host, info.device_port, pushes.append)
+    device = DeviceChannelClient(info.host, info.device_port, pushes.append, info.device_secret)
     await device.connect()
     await device.register(TOKEN, BUNDLE, "sandbox")
     the_lab = Lab(emulator, info, key_file, device, clock, pushes)

@@ -133,6 +133,12 @@ class DeviceRecord:
     topic: str  # the app's bundle id
     environment: Environment
     unregistered_at: int | None = None  # ms, for 410 Unregistered
+    voip: bool = True  # a PushKit VoIP token (topic ``<bundle>.voip``), else a remote one
+
+    @property
+    def apns_topic(self) -> str:
+        """The only ``apns-topic`` this token takes (Apple: ``<bundle>.voip`` for VoIP)."""
+        return self.topic + (".voip" if self.voip else "")
 
 
 @dataclass(frozen=True)
@@ -183,12 +189,16 @@ class ApnsCore:
         self._recent: dict[str, deque[float]] = {}
 
     # -- registry ---------------------------------------------------------------------------
-    def register_device(self, token: str, topic: str, environment: Environment) -> DeviceRecord:
+    def register_device(
+        self, token: str, topic: str, environment: Environment, voip: bool = True
+    ) -> DeviceRecord:
+        """A device's token for app ``topic`` (bundle id): a PushKit VoIP token (``voip``,
+        pushes on ``<bundle>.voip`` with push type voip only) or a remote-notification one."""
         if not _TOKEN_RE.match(token):
             raise ValueError(f"device token {token!r} is not 64 hex digits")
         if environment not in ("sandbox", "production"):
             raise ValueError(f"environment {environment!r} is not sandbox or production")
-        record = DeviceRecord(token.lower(), topic, environment)
+        record = DeviceRecord(token.lower(), topic.removesuffix(".voip"), environment, voip=voip)
         self.devices[(environment, record.token)] = record
         return record
 
@@ -275,6 +285,8 @@ class ApnsCore:
             return fail(400, "BadTopic")
         if push_type == "voip" and not topic.endswith(".voip"):
             return fail(400, "InvalidPushType")
+        if push_type != "voip" and topic.endswith(".voip"):
+            return fail(400, "TopicDisallowed")  # the .voip topic takes VoIP pushes only
         bundle = topic.removesuffix(".voip")
         if key is not None and key.topics and bundle not in key.topics:
             return fail(400, "TopicDisallowed")
@@ -314,7 +326,7 @@ class ApnsCore:
             return fail(400, "BadDeviceToken")
         if record.unregistered_at is not None:
             return fail(410, "Unregistered", timestamp=record.unregistered_at)
-        if bundle != record.topic:
+        if topic != record.apns_topic:  # another app's token, or VoIP vs remote token
             return fail(400, "DeviceTokenNotForTopic")
         fault = self._take_fault(record.token)
         if fault is not None:
