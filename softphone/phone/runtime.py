@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from softphone.callkit import CallKitError, CallSystem, LoopClock, LoopDispatcher
-from softphone.control import ConflictError, NotFoundError
+from softphone.control import ConflictError, NotFoundError, PushRefusedError
 from softphone.control.client import write_endpoint
 from softphone.phone.control_target import PhoneControl, call_json
 from softphone.phone.media_watch import MediaWatch
@@ -318,11 +318,14 @@ class PhoneRuntime:
         if self.push is None:
             raise ConflictError("push wake-up is off (settings [push]) or failed to start")
         payload = params.get("payload")
-        return await self.push.send(
+        sent = await self.push.send(
             preset=params.get("preset"),
             caller=params.get("caller"),
             payload=payload if isinstance(payload, Mapping) else None,
         )
+        if sent.get("status") != 200:  # Apple's refusal, passed on with its reason
+            raise PushRefusedError(int(sent.get("status") or 0), str(sent.get("reason") or ""))
+        return sent
 
     async def inject(self, fault: str, options: Mapping[str, Any]) -> dict[str, Any]:
         """Faults and scenarios from the API and the UI (see README: Fault injection)."""

@@ -75,6 +75,12 @@ async def test_payload_limits(lab: Lab) -> None:
     assert (await s.send_voip(TOKEN, {"f": filler})).ok
     too_big = await s.send_voip(TOKEN, {"f": filler + "y"})
     assert (too_big.status, too_big.reason) == (413, "PayloadTooLarge")
+    over_frame = await s.send_voip(TOKEN, {"f": "x" * 20_000})  # > one 16 KB DATA frame
+    assert (over_frame.status, over_frame.reason) == (413, "PayloadTooLarge")
+    assert lab.emulator.requests[-1].body_length > 20_000  # answered by the emulator
+    huge = await s.send_voip(TOKEN, {"f": "x" * 100_000})  # over any window: not sent
+    assert (huge.status, huge.reason) == (413, "PayloadTooLarge")
+    assert (await s.send_voip(TOKEN, {"f": filler})).ok  # the connection is still fine
     remote = "ee" * 32  # an alert (remote-notification) token: the 4096-byte limit
     lab.emulator.register_device(remote, BUNDLE, "sandbox", voip=False)
     alert = await s.send(remote, {"f": "x" * 4100}, push_type="alert")
