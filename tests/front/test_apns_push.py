@@ -3,6 +3,7 @@ emulator and the control API's ``push`` answer with Apple's statuses and reasons
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import subprocess
@@ -15,6 +16,7 @@ import pytest
 from softphone.control.client import ControlClientError
 from softphone.settings import profile_paths
 from softphone.testing import RunningPhone
+from tests.apns.conftest import flood_h2
 
 TEAM, KID = "FRONTTEAM1", "FRONTKEY01"
 BUNDLE = "com.example.softphone"  # the phone's default [push] bundle_id
@@ -89,3 +91,44 @@ def test_oversize_push_through_the_control_api_is_413_payload_too_large(
     assert sent["status"] == 200
     event = phone.wait_for("call.incoming", timeout=10)
     assert "After" in json.dumps(event)
+
+
+def _rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    raise AssertionError("no VmRSS")
+
+
+FLOOD_GROWTH_MB = 40  # 3 x 1,000 streams x 64 KB held open took +195 MB before the cap
+
+
+@pytest.mark.covers("readme:voip push wake-up")
+def test_stream_flood_on_the_phones_apns_emulator_keeps_memory_bounded(
+    softphone: Callable[..., RunningPhone],
+) -> None:
+    """3 connections x 1,000 never-ending 64 KB streams against the phone's embedded
+    emulator (its info.json): the phone's RSS grows less than FLOOD_GROWTH_MB, it still
+    takes a push and has no stuck call."""
+    phone = softphone()
+    data_dir = profile_paths(phone.profile, root=phone.log_path.parent).data_dir
+    info = json.loads((data_dir / "apns" / "info.json").read_text())
+    before = _rss_mb(phone.process.pid)
+
+    async def flood() -> list[dict[str, int]]:
+        conns = [
+            await flood_h2(info["host"], info["sandbox_port"], Path(info["ca_path"]))
+            for _ in range(3)
+        ]
+        for writer, _ in conns:
+            writer.close()
+        return [seen for _, seen in conns]
+
+    seen = asyncio.run(flood())
+    grown = _rss_mb(phone.process.pid) - before
+    print(f"phone RSS {before:.0f} MB, +{grown:.1f} MB after the flood; {seen}")
+    assert grown < FLOOD_GROWTH_MB, f"RSS grew {grown:.0f} MB"
+    assert phone.process.poll() is None
+    assert phone.push(preset="flexisip", caller="After flood")["status"] == 200
+    assert "After flood" in json.dumps(phone.wait_for("call.incoming", timeout=10))
+    assert len(phone.state()["calls"]) == 1

@@ -23,6 +23,7 @@ __all__ = [
     "DeviceRecord",
     "Environment",
     "Fault",
+    "H2Limits",
     "Push",
     "RecordedRequest",
 ]
@@ -45,7 +46,7 @@ PUSH_TYPES = frozenset(
 )
 VOIP_LIMIT = 5120
 DEFAULT_LIMIT = 4096
-BODY_CAP = 64 * 1024  # bytes kept of a request body; the rest is counted, not stored
+BODY_CAP = VOIP_LIMIT  # bytes kept of a request body; the rest is counted, not stored
 _PATH_RE = re.compile(r"^/3/device/(?P<token>[^/?#]*)$")
 _TOKEN_RE = re.compile(r"^[0-9a-fA-F]{64}$")
 _TOPIC_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.\-_]{0,254}$")
@@ -58,6 +59,20 @@ _SINGLE = (
     "apns-collapse-id",
     "authorization",
 )
+
+
+@dataclass
+class H2Limits:
+    """What one client connection may hold: open streams (SETTINGS_MAX_CONCURRENT_STREAMS,
+    as APNs advertises) and request-body bytes buffered across its open streams; a stream
+    that would pass the byte cap is reset with REFUSED_STREAM. The counters are the
+    emulator's, across its connections."""
+
+    max_streams: int = 1000
+    connection_buffer: int = 256 * 1024
+    buffered: int = 0  # body bytes held now, all connections
+    refused: int = 0  # streams refused for the byte cap
+    connections: int = 0
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from ._auth import ProviderKey
 from ._certs import CertFiles, ensure_server_certs, issue_client_cert, server_ssl_context
-from ._core import ApnsCore, Environment, Fault, Push, RecordedRequest
+from ._core import ApnsCore, Environment, Fault, H2Limits, Push, RecordedRequest
 from ._devices import DeviceChannelServer
 from ._files import secure_state_dir, write_private
 
@@ -50,11 +50,11 @@ class EmulatorInfo:
         }
 
 
-def _h2_protocol(core: ApnsCore, environment: Environment) -> asyncio.Protocol:
+def _h2_protocol(core: ApnsCore, environment: Environment, limits: H2Limits) -> asyncio.Protocol:
     """A connection's protocol (h2 is imported by the first connection, not at start)."""
     from ._h2server import ApnsH2Protocol
 
-    return ApnsH2Protocol(core, environment)
+    return ApnsH2Protocol(core, environment, limits)
 
 
 class ApnsEmulator:
@@ -75,6 +75,7 @@ class ApnsEmulator:
         self.host = host
         self._ports = (sandbox_port, production_port, device_port)
         self.core = ApnsCore(clock=clock)
+        self.h2_limits = H2Limits()
         secure_state_dir(self.state_dir)
         self.device_secret_file = self.state_dir / "device-channel.secret"
         self.devices = DeviceChannelServer(self.core, clock, self._device_secret())
@@ -93,7 +94,7 @@ class ApnsEmulator:
         ports: list[int] = []
         for env, port in (("sandbox", self._ports[0]), ("production", self._ports[1])):
             server = await loop.create_server(
-                lambda e=env: _h2_protocol(self.core, e),  # type: ignore[misc]
+                lambda e=env: _h2_protocol(self.core, e, self.h2_limits),  # type: ignore[misc]
                 self.host,
                 port,
                 ssl=ctx,
