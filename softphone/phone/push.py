@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import logging
 import uuid as _uuid
+from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import asdict
 from pathlib import Path
@@ -67,7 +68,7 @@ class PushWakeUp:
         self._key_file: Path | None = None
         self.device = EmulatedDevice(LoopClock(), AppState.foreground)
         self.registry: PKPushRegistry | None = None
-        self.events: list[object] = []
+        self.events: deque[object] = deque(maxlen=1000)  # the latest PushKit events
         self._tasks: set[asyncio.Future[Any]] = set()
         self._registered = False
         self._call_ids: dict[str, str] = {}

@@ -197,7 +197,7 @@ class ApnsCore:
         self.tokens = TokenCache()
         self.devices: dict[tuple[Environment, str], DeviceRecord] = {}
         self.faults: list[Fault] = []
-        self.requests: deque[RecordedRequest] = deque(maxlen=10_000)
+        self.requests: deque[RecordedRequest] = deque(maxlen=2_000)  # payloads: <= 10 MB
         self.listeners: list[Callable[[RecordedRequest], None]] = []
         self.per_token_limit = per_token_limit
         self.per_token_window = per_token_window

@@ -27,6 +27,7 @@ import asyncio
 import hmac
 import json
 import logging
+from collections import deque
 from collections.abc import Callable
 from typing import Any
 
@@ -38,6 +39,7 @@ __all__ = ["DeviceChannelServer"]
 
 MAX_LINE = 64 * 1024
 MAX_STORED = 100
+MAX_DELIVERED = 1000
 _REFUSED = "not authorized: wrong or missing device channel secret"
 
 
@@ -54,7 +56,7 @@ class DeviceChannelServer:
         self._writers: dict[tuple[Environment, str], asyncio.StreamWriter] = {}
         self._stored: dict[tuple[Environment, str], list[Push]] = {}
         self._server: asyncio.base_events.Server | None = None
-        self.delivered: list[Push] = []
+        self.delivered: deque[Push] = deque(maxlen=MAX_DELIVERED)  # the latest, for tests
         self.delivery_listeners: list[Callable[[Push], None]] = []
         self._tasks: set[asyncio.Task[Any]] = set()
 
