@@ -137,7 +137,7 @@ async def _latency(
         received[msg["payload"]["call-id"]] = msg["received_at"]
         registry.receive_push(msg["payload"], push_id=msg["apns_id"], sent_at=msg["received_at"])
 
-    client = DeviceChannelClient(info["host"], info["device_port"], on_push)
+    client = DeviceChannelClient.for_emulator(info, on_push)
     await client.connect()
     await client.register(token.hex(), BUNDLE, "sandbox")
     try:
@@ -162,7 +162,7 @@ async def _main(n_throughput: int, n_latency: int) -> int:
             endpoint = EmulatorEndpoint(info["host"], info["sandbox_port"], Path(info["ca_path"]))
             creds = ApnsCredentials(Path(info["keys"][KID]), KID, TEAM)
             token = "be" * 32
-            device = DeviceChannelClient(info["host"], info["device_port"], lambda _m: None)
+            device = DeviceChannelClient.for_emulator(info, lambda _m: None)
             await device.connect()
             await device.register(token, BUNDLE, "sandbox")
             sender = ApnsSender(BUNDLE, creds, "sandbox", endpoint, timeout=30, retries=0)

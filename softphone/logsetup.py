@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import io
 import logging
 import logging.handlers
+import os
 import platform
 import re
 import sys
@@ -57,17 +59,29 @@ class RedactingFormatter(logging.Formatter):
         return redact(super().format(record))
 
 
+class _PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
+    """A rotating log created readable by this user only (0600); rotation renames keep it."""
+
+    def _open(self) -> io.TextIOWrapper:  # type: ignore[type-arg,unused-ignore]
+        fd = os.open(self.baseFilename, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        return open(fd, "a", encoding=self.encoding, errors=self.errors)
+
+
 def configure_logging(log_dir: Path, level: int = logging.INFO, stderr: bool = True) -> Path:
     """Log to ``log_dir/softphone.log`` (rotating, 5 x 2 MB) and optionally stderr."""
-    log_dir.mkdir(parents=True, exist_ok=True)
+    log_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     path = log_dir / "softphone.log"
+    if os.name == "posix":  # logs a looser older version left behind: this user only
+        for old in log_dir.glob("softphone.log*"):
+            if old.is_file() and old.stat().st_mode & 0o077:
+                old.chmod(0o600)
     root = logging.getLogger()
     root.setLevel(level)
     for h in list(root.handlers):
         if getattr(h, "_softphone", False):
             root.removeHandler(h)
             h.close()
-    file_handler = logging.handlers.RotatingFileHandler(
+    file_handler = _PrivateRotatingFileHandler(
         path, maxBytes=2_000_000, backupCount=5, encoding="utf-8"
     )
     handlers: list[logging.Handler] = [file_handler]

@@ -17,6 +17,7 @@ from pathlib import Path
 from platformdirs import user_state_dir
 
 from .emulator import ApnsEmulator
+from .emulator._files import write_private
 
 __all__ = ["add_arguments", "default_state_dir", "main", "run"]
 
@@ -86,7 +87,7 @@ async def _serve(
         print(f"apns-emulator: cannot listen: {exc}", file=sys.stderr)
         return 1
     doc = {**info.to_json(), "state_dir": str(state_dir), "keys": keys, "client_certs": certs}
-    (state_dir / "info.json").write_text(json.dumps(doc, indent=2))
+    write_private(state_dir / "info.json", json.dumps(doc, indent=2))
     print(json.dumps(doc), flush=True)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

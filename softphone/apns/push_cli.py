@@ -47,7 +47,15 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     )
     p.set_defaults(target="emulator")
     p.add_argument("--token", required=True, help="the device's VoIP push token (64 hex digits)")
-    p.add_argument("--topic", required=True, help="the app's bundle id (.voip is added)")
+    p.add_argument(
+        "--topic", required=True, help="the app's bundle id (.voip is added for voip pushes)"
+    )
+    p.add_argument(
+        "--push-type",
+        choices=["voip", "alert", "background"],
+        default="voip",
+        help="apns-push-type (default: %(default)s; a VoIP token takes voip only)",
+    )
     p.add_argument("--preset", choices=sorted(PRESETS), default="flexisip")
     p.add_argument("--caller", default="Alice", help="caller name shown on the call screen")
     p.add_argument("--call-id", default=None, help="call id (default: a new UUID)")
@@ -106,7 +114,9 @@ def run(args: argparse.Namespace) -> int:
     except (ValueError, SenderError, OSError, KeyError) as exc:
         print(f"send-push: {exc}", file=sys.stderr)
         return 2
-    result = asyncio.run(_send(sender, args.token, payload, args.ttl, args.collapse_id))
+    result = asyncio.run(
+        _send(sender, args.token, payload, args.ttl, args.collapse_id, args.push_type)
+    )
     if args.json:
         print(json.dumps({**result.to_json(), "payload": payload}))
     else:
@@ -121,10 +131,18 @@ def run(args: argparse.Namespace) -> int:
 
 
 async def _send(
-    sender: ApnsSender, token: str, payload: dict[str, Any], ttl: int | None, collapse: str | None
+    sender: ApnsSender,
+    token: str,
+    payload: dict[str, Any],
+    ttl: int | None,
+    collapse: str | None,
+    push_type: str = "voip",
 ) -> Any:
     try:
-        return await sender.send_voip(token, payload, ttl=ttl, collapse_id=collapse)
+        priority = 5 if push_type == "background" else 10  # Apple: background takes 5
+        return await sender.send(
+            token, payload, push_type=push_type, priority=priority, ttl=ttl, collapse_id=collapse
+        )
     finally:
         await sender.close()
 

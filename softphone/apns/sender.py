@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import ssl
 import time
@@ -35,6 +36,10 @@ __all__ = ["ApnsCredentials", "ApnsSender", "EmulatorEndpoint", "SendResult", "S
 
 Environment = Literal["sandbox", "production"]
 RETRYABLE = frozenset({429, 500, 503})
+#: The largest body one stream carries before the server's first WINDOW_UPDATE (HTTP/2's
+#: default initial window). APNs takes 5120 bytes at most: a bigger body is answered 413
+#: here, with Apple's reason, instead of being sent.
+MAX_SENDABLE = 65_535
 
 
 class SenderError(ValueError):
@@ -116,8 +121,9 @@ def _protocol_class(
             APNS_SERVER = emulator.host
             APNS_PORT = emulator.port
 
-            def __init__(self, *args: Any, **kwargs: Any) -> None:
-                super().__init__(*args, **kwargs)
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            if emulator is not None:
                 # Loopback only: let HPACK index the (unchanging) provider token instead of
                 # re-sending it Huffman-coded on every stream. Real APNs keeps h2's default.
                 config = H2Configuration(
@@ -127,6 +133,7 @@ def _protocol_class(
                     validate_inbound_headers=False,
                 )
                 self.conn = H2Connection(config=config)
+            _send_in_frames(self.conn)
 
         def on_response_received(self, headers: dict[bytes, bytes]) -> None:
             unique = headers.get(b"apns-unique-id")
@@ -135,6 +142,22 @@ def _protocol_class(
             super().on_response_received(headers)
 
     return Protocol
+
+
+def _send_in_frames(conn: H2Connection) -> None:
+    """aioapns sends a body as one DATA frame: over the peer's frame size (16 KB) h2
+    raises FrameTooLargeError. Split it into frames so APNs can answer (413)."""
+    send_data = conn.send_data
+
+    def chunked(stream_id: int, data: bytes, end_stream: bool = False, **kw: Any) -> None:
+        size = conn.max_outbound_frame_size
+        view = memoryview(data)
+        while len(view) > size:
+            send_data(stream_id, bytes(view[:size]), end_stream=False)
+            view = view[size:]
+        send_data(stream_id, bytes(view), end_stream=end_stream, **kw)
+
+    conn.send_data = chunked  # type: ignore[method-assign,assignment]
 
 
 class ApnsSender:
@@ -233,6 +256,10 @@ class ApnsSender:
         if topic is None:
             topic = self.bundle_id + (".voip" if kind is PushType.VOIP else "")
         apns_id = apns_id or str(uuid.uuid4())
+        size = len(json.dumps(payload, ensure_ascii=False).encode())
+        if size > MAX_SENDABLE:
+            log.info("push %s: %d bytes is over any APNs limit, not sent", apns_id, size)
+            return SendResult(413, "PayloadTooLarge", apns_id, attempts=0)
         client = self._get_client()
         start = time.perf_counter()
         attempt = 0

@@ -64,3 +64,16 @@ class MisdirectedError(ControlError):
 
     status = 421
     code = "misdirected"
+
+
+class PushRefusedError(ControlError):
+    """APNs (or the emulator) refused a push: 413 for PayloadTooLarge, 400 for Apple's
+    other refusals, 502 when it failed (5xx) or did not answer; ``reason`` is Apple's."""
+
+    code = "push_refused"
+
+    def __init__(self, apns_status: int, reason: str) -> None:
+        super().__init__(f"APNs answered {apns_status or 'nothing'}: {reason}")
+        self.apns_status = apns_status
+        self.reason = reason
+        self.status = 413 if apns_status == 413 else 400 if 400 <= apns_status < 500 else 502

@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import logging
 import uuid as _uuid
+from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import asdict
 from pathlib import Path
@@ -78,7 +79,7 @@ class PushWakeUp:
         self._key_file: Path | None = None
         self.device = EmulatedDevice(LoopClock(), AppState.foreground)
         self.registry: PKPushRegistry | None = None
-        self.events: list[object] = []
+        self.events: deque[object] = deque(maxlen=1000)  # the latest PushKit events
         self._tasks: set[asyncio.Future[Any]] = set()
         self._registered = False
         self._call_ids: dict[str, str] = {}
@@ -108,7 +109,9 @@ class PushWakeUp:
         self.registry.subscribe(self._on_pushkit_event)
         self._unsubscribe_app = self.app.subscribe(self._on_app_event)
         self.registry.desired_push_types = [PKPushType.voip]
-        self.channel = DeviceChannelClient(self.info.host, self.info.device_port, self._on_push)
+        self.channel = DeviceChannelClient(
+            self.info.host, self.info.device_port, self._on_push, self.info.device_secret
+        )
         await self.channel.connect()
         if self.provider_key is not None and not self.provider_key.is_file():
             raise ValueError(f"[push] key_file {self.provider_key} is not a readable file")

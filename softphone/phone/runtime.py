@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from softphone.callkit import CallKitError, CallSystem, LoopClock, LoopDispatcher
-from softphone.control import ConflictError, NotFoundError
+from softphone.control import ConflictError, NotFoundError, PushRefusedError
 from softphone.control.client import remove_endpoint, write_endpoint
 from softphone.phone.control_target import PhoneControl, call_json
 from softphone.phone.ended_calls import recently_ended
@@ -396,7 +396,7 @@ class PhoneRuntime:
 
             host, port = self.engine.local_address("udp")
             uri = f"sip:{self.profile}@{host}:{port}"
-            return await push_with_call(self.push, self.app, self.test_line, uri, params)
+            return _accepted(await push_with_call(self.push, self.app, self.test_line, uri, params))
         payload = params.get("payload")
         sent = await self.push.send(
             preset=params.get("preset"),
@@ -404,7 +404,7 @@ class PhoneRuntime:
             payload=payload if isinstance(payload, Mapping) else None,
         )
         why = "call: false" if params.get("call") is False else "this phone has no test line"
-        return {**sent, "invite": {"sent": False, "why": why}}
+        return _accepted({**sent, "invite": {"sent": False, "why": why}})
 
     async def inject(self, fault: str, options: Mapping[str, Any]) -> dict[str, Any]:
         """Faults and scenarios from the API and the UI (see README: Fault injection)."""
@@ -700,3 +700,10 @@ class PhoneRuntime:
             },
             "media_lost": sorted(str(u) for u in self.media_watch.lost_calls),
         }
+
+
+def _accepted(sent: dict[str, Any]) -> dict[str, Any]:
+    """The push result, or Apple's refusal passed on with its reason (413, 400, 502)."""
+    if sent.get("status") != 200:
+        raise PushRefusedError(int(sent.get("status") or 0), str(sent.get("reason") or ""))
+    return sent

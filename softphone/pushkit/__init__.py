@@ -9,7 +9,7 @@ import each other)::
                                           # RuleViolated/AppKilled -> UI and event stream
     channel = DeviceChannelClient(host, device_port, lambda m: registry.receive_push(
         m["payload"], push_id=m["apns_id"], expiration=m["expiration"],
-        sent_at=m["received_at"]))
+        sent_at=m["received_at"]), info.device_secret)
     await channel.register(registry.push_token_for(PKPushType.voip).hex(), bundle_id)
 
     # app.did_receive_incoming_push(registry, payload, type, completion):

@@ -149,6 +149,21 @@ def _check_file(path: Path, full_check: bool) -> None:
         ro.close()
 
 
+def _private_files(file: Path) -> None:
+    """The database and its -wal/-shm readable by this user only (0600): a new file is
+    created so (SQLite gives -wal/-shm the database's mode), an older looser one fixed."""
+    if os.name != "posix":
+        return
+    if not file.exists():
+        os.close(os.open(file, os.O_WRONLY | os.O_CREAT, 0o600))  # empty: a new database
+    for path in (file, *(file.with_name(file.name + s) for s in ("-wal", "-shm", "-journal"))):
+        try:
+            if path.stat().st_mode & 0o077:
+                path.chmod(0o600)
+        except FileNotFoundError:
+            continue
+
+
 def open_database(
     path: Path | str, synchronous: str = "FULL", integrity_check: IntegrityCheck = "auto"
 ) -> OpenResult:
@@ -164,10 +179,12 @@ def open_database(
         migrate(conn)
         return OpenResult(conn)
     file = Path(path)
-    file.parent.mkdir(parents=True, exist_ok=True)
+    file.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    _private_files(file)
     try:
         _check_file(file, full_check)
         conn = connect(file, synchronous)
+        _private_files(file)
         try:
             migrate(conn)
         except BaseException:
@@ -179,7 +196,9 @@ def open_database(
             raise
         reason = exc if isinstance(exc, UnusableDatabaseError) else f"it is damaged ({exc})"
         aside = _move_aside(file)
+        _private_files(file)
         conn = connect(file, synchronous)
+        _private_files(file)
         migrate(conn)
         notice = (
             f"The call history at {file} could not be used: {reason}. It was kept as "

@@ -35,9 +35,20 @@ class ProfilePaths:
         return self.config_dir / "secrets.enc"
 
     def ensure(self) -> ProfilePaths:
+        """Create the profile's directories readable by this user only (0700), and
+        tighten ones an older version left 0755."""
         for d in (self.config_dir, self.data_dir, self.log_dir):
-            d.mkdir(parents=True, exist_ok=True)
+            d.mkdir(mode=0o700, parents=True, exist_ok=True)
+            _private(d)
+        own = {d.parent for d in (self.config_dir, self.data_dir, self.log_dir)}
+        if len(own) == 1 and next(iter(own)).name == self.name:  # SOFTPHONE_HOME layout
+            _private(next(iter(own)))
         return self
+
+
+def _private(folder: Path) -> None:
+    if os.name == "posix" and folder.stat().st_mode & 0o077:
+        folder.chmod(0o700)
 
 
 def validate_profile_name(name: str) -> str:

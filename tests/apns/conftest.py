@@ -12,7 +12,9 @@ from typing import Any
 
 import h2.config
 import h2.connection
+import h2.errors
 import h2.events
+import h2.exceptions
 import jwt
 import pytest
 
@@ -81,7 +83,7 @@ async def lab(tmp_path: Path) -> AsyncIterator[Lab]:
     info = await emulator.start()
     key_file = emulator.create_key(TEAM, KID)
     pushes: list[dict[str, Any]] = []
-    device = DeviceChannelClient(info.host, info.device_port, pushes.append)
+    device = DeviceChannelClient(info.host, info.device_port, pushes.append, info.device_secret)
     await device.connect()
     await device.register(TOKEN, BUNDLE, "sandbox")
     the_lab = Lab(emulator, info, key_file, device, clock, pushes)
@@ -164,3 +166,80 @@ async def raw_h2(
     finally:
         writer.close()
     return status, got, data
+
+
+async def flood_h2(
+    host: str,
+    port: int,
+    ca_path: Path,
+    streams: int = 1000,
+    body_size: int = 64 * 1024,
+    timeout: float = 60.0,
+) -> tuple[asyncio.StreamWriter, dict[str, int]]:
+    """A hostile client: ``streams`` POSTs, each sending ``body_size`` bytes and never
+    ending. Returns the open connection (the caller closes it) and what the server did:
+    ``opened`` streams, ``refused`` (RST_STREAM REFUSED_STREAM), ``goaway``."""
+    ctx = ssl.create_default_context(cafile=str(ca_path))
+    ctx.set_alpn_protocols(["h2"])
+    reader, writer = await asyncio.wait_for(asyncio.open_connection(host, port, ssl=ctx), 10)
+    conn = h2.connection.H2Connection(
+        h2.config.H2Configuration(client_side=True, header_encoding="utf-8")
+    )
+    conn.initiate_connection()
+    writer.write(conn.data_to_send())
+    seen = {"opened": 0, "refused": 0, "goaway": 0}
+    deadline = time.monotonic() + timeout
+
+    async def pump(wait: float) -> None:
+        try:
+            chunk = await asyncio.wait_for(reader.read(1 << 20), wait)
+        except asyncio.TimeoutError:
+            return
+        if not chunk:
+            seen["goaway"] += 1
+            raise ConnectionError("closed by the server")
+        for event in conn.receive_data(chunk):
+            if isinstance(event, h2.events.StreamReset):
+                seen["refused"] += int(event.error_code == h2.errors.ErrorCodes.REFUSED_STREAM)
+            elif isinstance(event, h2.events.ConnectionTerminated):
+                seen["goaway"] += 1
+        writer.write(conn.data_to_send())
+
+    await pump(5.0)  # the server's SETTINGS
+    headers = [
+        (":method", "POST"),
+        (":scheme", "https"),
+        (":path", f"/3/device/{TOKEN}"),
+        (":authority", "localhost"),
+        ("apns-push-type", "voip"),
+    ]
+    try:
+        for _ in range(streams):
+            if conn.open_outbound_streams >= conn.remote_settings.max_concurrent_streams:
+                break
+            sid = conn.get_next_available_stream_id()
+            conn.send_headers(sid, headers)
+            seen["opened"] += 1
+            left = body_size
+            while left and time.monotonic() < deadline:
+                try:
+                    room = min(conn.local_flow_control_window(sid), conn.max_outbound_frame_size)
+                except h2.exceptions.StreamClosedError:
+                    break  # refused by the server
+                if room <= 0:
+                    await writer.drain()
+                    await pump(0.05)
+                    continue
+                size = min(room, left)
+                try:
+                    conn.send_data(sid, b"x" * size)
+                except h2.exceptions.StreamClosedError:
+                    break  # refused while we were sending
+                left -= size
+            writer.write(conn.data_to_send())
+            await writer.drain()
+            await pump(0.0005)
+        await pump(0.2)
+    except ConnectionError:
+        pass
+    return writer, seen

@@ -47,7 +47,7 @@ async def test_emulator_process_and_send_push_cli(tmp_path: Path) -> None:
         info = json.loads(await asyncio.wait_for(emu.stdout.readline(), 30))
         key_file = info["keys"]["KEYID00001"]
         got: list[dict[str, Any]] = []
-        device = DeviceChannelClient(info["host"], info["device_port"], got.append)
+        device = DeviceChannelClient.for_emulator(info, got.append)
         await device.connect()
         await device.register(TOKEN, "com.example.softphone", "sandbox")
         try:

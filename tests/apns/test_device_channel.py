@@ -30,7 +30,9 @@ OFFLINE = "0f" * 32
 
 
 async def connect(lab: Lab, sink: list[dict[str, Any]]) -> DeviceChannelClient:
-    client = DeviceChannelClient(lab.info.host, lab.info.device_port, sink.append)
+    client = DeviceChannelClient(
+        lab.info.host, lab.info.device_port, sink.append, lab.info.device_secret
+    )
     await client.connect()
     return client
 
@@ -121,7 +123,9 @@ async def test_push_wakes_pushkit_registry_end_to_end(lab: Lab) -> None:
             sent_at=msg["received_at"],
         )
 
-    client = DeviceChannelClient(lab.info.host, lab.info.device_port, on_push)
+    client = DeviceChannelClient(
+        lab.info.host, lab.info.device_port, on_push, lab.info.device_secret
+    )
     await client.connect()
     try:
         await client.register(token.hex(), BUNDLE, "sandbox")
@@ -138,3 +142,60 @@ async def test_push_wakes_pushkit_registry_end_to_end(lab: Lab) -> None:
         assert Rule.report_within_7s  # the late check is scheduled and cancelled on report
     finally:
         await client.close()
+
+
+class TestChannelAuthentication:
+    """Only a device holding the emulator's secret may register or unregister a token,
+    and a token stays with the connection that registered it."""
+
+    async def test_a_stranger_cannot_take_or_unregister_the_phones_token(self, lab: Lab) -> None:
+        """Without the secret: refused, connection closed; the phone keeps its pushes."""
+        stolen: list[dict[str, Any]] = []
+        for secret in ("", "not-the-secret"):
+            thief = DeviceChannelClient(lab.info.host, lab.info.device_port, stolen.append, secret)
+            await thief.connect()
+            try:
+                with pytest.raises(DeviceChannelError, match="not authorized"):
+                    await thief.register(TOKEN, BUNDLE)
+                with pytest.raises(DeviceChannelError, match=r"not authorized|closed"):
+                    await thief.unregister(TOKEN)
+            finally:
+                await thief.close()
+        reader, writer = await asyncio.open_connection(lab.info.host, lab.info.device_port)
+        writer.write(json.dumps({"op": "unregister", "token": TOKEN}).encode() + b"\n")
+        assert (
+            "not authorized" in json.loads(await asyncio.wait_for(reader.readline(), 5))["reason"]
+        )
+        assert await asyncio.wait_for(reader.readline(), 5) == b""  # closed by the emulator
+        writer.close()
+        assert (await lab.sender().send_voip(TOKEN, {"n": 1})).ok
+        assert len(await lab.wait_pushes(1)) == 1 and not stolen
+
+    async def test_another_device_cannot_take_over_a_connected_token(self, lab: Lab) -> None:
+        """Even with the secret, a token registered by a live connection stays its own."""
+        other: list[dict[str, Any]] = []
+        client = await connect(lab, other)
+        try:
+            with pytest.raises(DeviceChannelError, match="another device"):
+                await client.register(TOKEN, BUNDLE)
+            with pytest.raises(DeviceChannelError, match="another device"):
+                await client.unregister(TOKEN)
+            assert (await lab.sender().send_voip(TOKEN, {"n": 1})).ok
+            assert len(await lab.wait_pushes(1)) == 1 and not other
+            await lab.device.close()  # the phone goes away: its token may be registered anew
+            await client.register(TOKEN, BUNDLE)
+            assert (await lab.sender().send_voip(TOKEN, {"n": 2})).ok
+            for _ in range(200):
+                if other:
+                    break
+                await asyncio.sleep(0.005)
+            assert [m["payload"]["n"] for m in other] == [2]
+        finally:
+            await client.close()
+
+    def test_secret_file_is_private(self, lab: Lab) -> None:
+        """The secret sits in the state dir readable by its owner only."""
+        path = lab.info.device_secret_file
+        assert path is not None and path.read_text().strip() == lab.info.device_secret
+        assert path.stat().st_mode & 0o777 == 0o600
+        assert lab.emulator.state_dir.stat().st_mode & 0o777 == 0o700

@@ -75,9 +75,17 @@ async def test_payload_limits(lab: Lab) -> None:
     assert (await s.send_voip(TOKEN, {"f": filler})).ok
     too_big = await s.send_voip(TOKEN, {"f": filler + "y"})
     assert (too_big.status, too_big.reason) == (413, "PayloadTooLarge")
-    alert = await s.send(TOKEN, {"f": "x" * 4100}, push_type="alert")
+    over_frame = await s.send_voip(TOKEN, {"f": "x" * 20_000})  # > one 16 KB DATA frame
+    assert (over_frame.status, over_frame.reason) == (413, "PayloadTooLarge")
+    assert lab.emulator.requests[-1].body_length > 20_000  # answered by the emulator
+    huge = await s.send_voip(TOKEN, {"f": "x" * 100_000})  # over any window: not sent
+    assert (huge.status, huge.reason) == (413, "PayloadTooLarge")
+    assert (await s.send_voip(TOKEN, {"f": filler})).ok  # the connection is still fine
+    remote = "ee" * 32  # an alert (remote-notification) token: the 4096-byte limit
+    lab.emulator.register_device(remote, BUNDLE, "sandbox", voip=False)
+    alert = await s.send(remote, {"f": "x" * 4100}, push_type="alert")
     assert (alert.status, alert.reason) == (413, "PayloadTooLarge")
-    assert (await s.send(TOKEN, {"f": "x" * 4000}, push_type="alert")).ok
+    assert (await s.send(remote, {"f": "x" * 4000}, push_type="alert")).ok
 
 
 async def test_expired_and_future_provider_tokens(lab: Lab) -> None:
@@ -272,3 +280,23 @@ async def test_keys_survive_emulator_restart(lab: Lab, tmp_path: Path) -> None:
     assert again.certs.ca_cert.read_bytes() == lab.info.ca_path.read_bytes()
     with pytest.raises(ValueError, match="loopback"):
         ApnsEmulator(tmp_path / "x", host="0.0.0.0")
+
+
+async def test_voip_token_takes_only_voip_pushes_on_the_voip_topic(lab: Lab) -> None:
+    """Apple: a VoIP token is for ``<bundle>.voip`` with push type voip; an alert push with
+    the bare bundle id is not for that token, an alert on the .voip topic is disallowed."""
+    s = lab.sender()
+    alert = await s.send(TOKEN, {"aps": {"alert": "hi"}}, push_type="alert")
+    assert (alert.status, alert.reason) == (400, "DeviceTokenNotForTopic")
+    on_voip_topic = await s.send(
+        TOKEN, {"aps": {"alert": "hi"}}, push_type="alert", topic=f"{BUNDLE}.voip"
+    )
+    assert (on_voip_topic.status, on_voip_topic.reason) == (400, "TopicDisallowed")
+    background = await s.send(TOKEN, {"aps": {}}, push_type="background", priority=5)
+    assert (background.status, background.reason) == (400, "DeviceTokenNotForTopic")
+    assert (await s.send_voip(TOKEN, {"aps": {}})).ok
+    assert len(await lab.wait_pushes(1)) == 1
+    remote = "ee" * 32  # and a remote-notification token takes no VoIP push
+    lab.emulator.register_device(remote, BUNDLE, "sandbox", voip=False)
+    voip = await s.send_voip(remote, {"aps": {}})
+    assert (voip.status, voip.reason) == (400, "DeviceTokenNotForTopic")

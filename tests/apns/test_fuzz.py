@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import json
+import random
 import time
+from collections import Counter
+from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from softphone.apns.emulator import ApnsCore, ApnsRequest, Push
 from softphone.apns.emulator._auth import ProviderKey
+from tests.fuzz_counts import record
 
 from .conftest import BUNDLE, TOKEN, Lab, make_jwt, raw_h2
 
@@ -143,3 +147,48 @@ async def test_hostile_bodies_over_tls(lab: Lab) -> None:
         got, _, _ = await raw_h2(lab.info, auth, body)
         assert got == status, body[:40]
     assert (await lab.sender().send_voip(TOKEN, {"ok": 1})).ok
+
+
+def test_battery_core_requests_with_real_provider_tokens(tmp_path: Path) -> None:
+    """5,000 hostile requests straight into the core with tokens good and broken (signed
+    by the registered key, another key, none, mangled): Apple statuses only, never 500,
+    and a push is delivered exactly when the answer is 200."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    from . import _phone_fuzz as fz
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    key_file = tmp_path / "AuthKey.p8"
+    key_file.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    core, delivered = make_core()
+    core.keys[fz.KID] = ProviderKey(fz.KID, fz.TEAM, key.public_key())
+    rng = random.Random(170)
+    tokens = fz.TokenMaker(key_file, rng)
+    n, statuses, start = 5000, Counter[int](), time.monotonic()
+    for _ in range(n):
+        headers, body = fz.hostile_request(rng, TOKEN, BUNDLE, tokens)
+        pseudo = {k: v for k, v in headers if k.startswith(":")}
+        before = len(delivered)
+        response = core.handle(
+            ApnsRequest(
+                pseudo[":method"],
+                pseudo[":path"],
+                [(k, v) for k, v in headers if not k.startswith(":")],
+                body,
+                "sandbox",
+            )
+        )
+        statuses[response.status] += 1
+        assert response.status in ALLOWED and response.status != 500, response
+        assert (response.status == 200) == (len(delivered) == before + 1)
+    seen = dict(sorted(statuses.items()))
+    note = f"{time.monotonic() - start:.1f} s, statuses {seen}"
+    record("APNs core requests (JWTs, headers, bodies)", n, note=note)
+    assert statuses[200] > 0 and statuses[403] > 0  # both sides of the checks were reached

@@ -6,11 +6,14 @@ from __future__ import annotations
 
 import asyncio
 import json
+import random
 import socket
 import ssl
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import h2.config
 import h2.connection
@@ -21,7 +24,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from softphone.apns.emulator import ApnsEmulator, EmulatorInfo
+from softphone.testing import RunningPhone
+from tests.fuzz_counts import record
 
+from . import _phone_fuzz as _fz
 from .conftest import BUNDLE, KID, TEAM, TOKEN, make_jwt
 
 pytestmark = pytest.mark.integration
@@ -213,3 +219,79 @@ def test_hostile_requests_over_tls(
         good.close()
     assert ok == (200, "")
     assert all(r.status != 500 for r in emulator.requests)
+
+
+# -- batteries against a running phone (its embedded emulator, through info.json) --------
+
+RSS_GROWTH_MB = 30.0  # allowed RSS growth of the phone over a battery (after a warm-up)
+BATTERY = 2000
+
+
+def _phone_for_fuzz(softphone: Callable[..., RunningPhone]) -> tuple[RunningPhone, dict[str, Any]]:
+    """A phone whose pushed calls fail fast (no INVITE within 1 s) and whose emulator has
+    its provider key (made by a first push, which is then declined)."""
+    phone = softphone()
+    phone.inject("invite-timeout", options={"seconds": 1})
+    assert phone.push(preset="flexisip", caller="Key maker")["status"] == 200
+    phone.wait_for("call.incoming", timeout=10)
+    assert _fz.wait_no_calls(phone) == []
+    return phone, _fz.apns_info(phone)
+
+
+def test_battery_hostile_apns_requests_against_a_phone(
+    softphone: Callable[..., RunningPhone],
+) -> None:
+    """2,000 hostile requests (headers, provider tokens good and broken, bodies) to a
+    phone's emulator: Apple statuses only (never 500), the phone lives, no call is left
+    stuck, RSS grows less than RSS_GROWTH_MB."""
+    phone, info = _phone_for_fuzz(softphone)
+    token = phone.state()["push"]["token"]
+    key_file = Path(info["ca_path"]).parent / "keys" / f"AuthKey_{_fz.KID}.p8"
+    rng = random.Random(17)
+    tokens = _fz.TokenMaker(key_file, rng)
+    client = SyncH2(EmulatorInfo(info["host"], info["sandbox_port"], 0, 0, Path(info["ca_path"])))
+    statuses: dict[int, int] = {}
+    start, rss0 = time.monotonic(), 0.0
+    try:
+        for n in range(BATTERY):
+            if n == 200:
+                rss0 = _fz.rss_mb(phone.process.pid)
+            headers, body = _fz.hostile_request(rng, token, "com.example.softphone", tokens)
+            try:
+                status, _ = client.request(headers, body)
+            except ClosedError:
+                status = -1  # a protocol-level refusal closed the connection
+            statuses[status] = statuses.get(status, 0) + 1
+    finally:
+        client.close()
+    elapsed = time.monotonic() - start
+    grown = _fz.rss_mb(phone.process.pid) - rss0
+    crashes = int(phone.process.poll() is not None)
+    record("APNs requests vs phone", BATTERY, crashes=crashes, note=f"{elapsed:.0f} s, "
+           f"RSS +{grown:.1f} MB, statuses {dict(sorted(statuses.items()))}")  # fmt: skip
+    assert crashes == 0
+    assert set(statuses) <= ALLOWED | {-1}, statuses
+    assert _fz.wait_no_calls(phone) == []
+    assert grown < RSS_GROWTH_MB, f"RSS grew {grown:.1f} MB"
+    assert phone.push(preset="flexisip", caller="After")["status"] == 200
+
+
+def test_battery_hostile_http2_frames_against_a_phone(
+    softphone: Callable[..., RunningPhone],
+) -> None:
+    """2,000 random HTTP/2 frames (types, flags, stream ids, lengths, SETTINGS values):
+    the phone lives, its emulator still answers, no stuck call, RSS bounded."""
+    phone, info = _phone_for_fuzz(softphone)
+    rng = random.Random(1717)
+    _fz.send_frames(info, lambda: _fz.random_frames(rng), 200)  # warm-up
+    rss0, start = _fz.rss_mb(phone.process.pid), time.monotonic()
+    conns = _fz.send_frames(info, lambda: _fz.random_frames(rng), BATTERY)
+    elapsed = time.monotonic() - start
+    grown = _fz.rss_mb(phone.process.pid) - rss0
+    crashes = int(phone.process.poll() is not None)
+    record("HTTP/2 frames vs phone", BATTERY, crashes=crashes,
+           note=f"{conns} connections, {elapsed:.0f} s, RSS +{grown:.1f} MB")  # fmt: skip
+    assert crashes == 0
+    assert _fz.wait_no_calls(phone) == []
+    assert grown < RSS_GROWTH_MB, f"RSS grew {grown:.1f} MB"
+    assert phone.push(preset="flexisip", caller="After")["status"] == 200

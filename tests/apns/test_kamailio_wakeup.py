@@ -107,6 +107,7 @@ async def wakeup(lab: Lab, tmp_path: Path) -> AsyncIterator[tuple[Kamailio, Push
         lambda m: registry.receive_push(
             m["payload"], push_id=m["apns_id"], expiration=m["expiration"], sent_at=m["received_at"]
         ),
+        lab.info.device_secret,
     )
     await channel.connect()
     await channel.register(phone.token, LAB_BUNDLE, "sandbox")

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ._files import write_private
+
 if TYPE_CHECKING:
     from cryptography import x509
     from cryptography.hazmat.primitives.asymmetric import ec
@@ -51,14 +53,14 @@ def _now() -> datetime.datetime:
 def _write_key(path: Path, key: ec.EllipticCurvePrivateKey) -> None:
     from cryptography.hazmat.primitives import serialization
 
-    path.write_bytes(
+    write_private(
+        path,
         key.private_bytes(
             serialization.Encoding.PEM,
             serialization.PrivateFormat.PKCS8,
             serialization.NoEncryption(),
-        )
+        ),
     )
-    path.chmod(0o600)
 
 
 def _load(cert: Path, key: Path) -> tuple[x509.Certificate, ec.EllipticCurvePrivateKey]:
@@ -73,7 +75,7 @@ def _load(cert: Path, key: Path) -> tuple[x509.Certificate, ec.EllipticCurvePriv
 
 def ensure_server_certs(state_dir: Path) -> CertFiles:
     """Create (once) the CA and server certificate in ``state_dir``; reuse them after."""
-    state_dir.mkdir(parents=True, exist_ok=True)
+    state_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     files = CertFiles(
         state_dir / "ca.pem",
         state_dir / "ca.key",
@@ -120,9 +122,9 @@ def ensure_server_certs(state_dir: Path) -> CertFiles:
         .sign(ca_key, hashes.SHA256())
     )
     _write_key(files.ca_key, ca_key)
-    files.ca_cert.write_bytes(ca.public_bytes(serialization.Encoding.PEM))
+    write_private(files.ca_cert, ca.public_bytes(serialization.Encoding.PEM))
     _write_key(files.server_key, server_key)
-    files.server_cert.write_bytes(server.public_bytes(serialization.Encoding.PEM))
+    write_private(files.server_cert, server.public_bytes(serialization.Encoding.PEM))
     return files
 
 
@@ -157,15 +159,15 @@ def issue_client_cert(files: CertFiles, bundle_id: str, sandbox_only: bool, out:
         .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.CLIENT_AUTH]), critical=False)
         .sign(ca_key, hashes.SHA256())
     )
-    out.write_bytes(
+    write_private(
+        out,
         cert.public_bytes(serialization.Encoding.PEM)
         + key.private_bytes(
             serialization.Encoding.PEM,
             serialization.PrivateFormat.PKCS8,
             serialization.NoEncryption(),
-        )
+        ),
     )
-    out.chmod(0o600)
     return out
 
 

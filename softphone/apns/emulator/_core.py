@@ -23,6 +23,7 @@ __all__ = [
     "DeviceRecord",
     "Environment",
     "Fault",
+    "H2Limits",
     "Push",
     "RecordedRequest",
 ]
@@ -45,7 +46,7 @@ PUSH_TYPES = frozenset(
 )
 VOIP_LIMIT = 5120
 DEFAULT_LIMIT = 4096
-BODY_CAP = 64 * 1024  # bytes kept of a request body; the rest is counted, not stored
+BODY_CAP = VOIP_LIMIT  # bytes kept of a request body; the rest is counted, not stored
 _PATH_RE = re.compile(r"^/3/device/(?P<token>[^/?#]*)$")
 _TOKEN_RE = re.compile(r"^[0-9a-fA-F]{64}$")
 _TOPIC_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.\-_]{0,254}$")
@@ -58,6 +59,20 @@ _SINGLE = (
     "apns-collapse-id",
     "authorization",
 )
+
+
+@dataclass
+class H2Limits:
+    """What one client connection may hold: open streams (SETTINGS_MAX_CONCURRENT_STREAMS,
+    as APNs advertises) and request-body bytes buffered across its open streams; a stream
+    that would pass the byte cap is reset with REFUSED_STREAM. The counters are the
+    emulator's, across its connections."""
+
+    max_streams: int = 1000
+    connection_buffer: int = 256 * 1024
+    buffered: int = 0  # body bytes held now, all connections
+    refused: int = 0  # streams refused for the byte cap
+    connections: int = 0
 
 
 @dataclass(frozen=True)
@@ -133,6 +148,12 @@ class DeviceRecord:
     topic: str  # the app's bundle id
     environment: Environment
     unregistered_at: int | None = None  # ms, for 410 Unregistered
+    voip: bool = True  # a PushKit VoIP token (topic ``<bundle>.voip``), else a remote one
+
+    @property
+    def apns_topic(self) -> str:
+        """The only ``apns-topic`` this token takes (Apple: ``<bundle>.voip`` for VoIP)."""
+        return self.topic + (".voip" if self.voip else "")
 
 
 @dataclass(frozen=True)
@@ -176,19 +197,23 @@ class ApnsCore:
         self.tokens = TokenCache()
         self.devices: dict[tuple[Environment, str], DeviceRecord] = {}
         self.faults: list[Fault] = []
-        self.requests: deque[RecordedRequest] = deque(maxlen=10_000)
+        self.requests: deque[RecordedRequest] = deque(maxlen=2_000)  # payloads: <= 10 MB
         self.listeners: list[Callable[[RecordedRequest], None]] = []
         self.per_token_limit = per_token_limit
         self.per_token_window = per_token_window
         self._recent: dict[str, deque[float]] = {}
 
     # -- registry ---------------------------------------------------------------------------
-    def register_device(self, token: str, topic: str, environment: Environment) -> DeviceRecord:
+    def register_device(
+        self, token: str, topic: str, environment: Environment, voip: bool = True
+    ) -> DeviceRecord:
+        """A device's token for app ``topic`` (bundle id): a PushKit VoIP token (``voip``,
+        pushes on ``<bundle>.voip`` with push type voip only) or a remote-notification one."""
         if not _TOKEN_RE.match(token):
             raise ValueError(f"device token {token!r} is not 64 hex digits")
         if environment not in ("sandbox", "production"):
             raise ValueError(f"environment {environment!r} is not sandbox or production")
-        record = DeviceRecord(token.lower(), topic, environment)
+        record = DeviceRecord(token.lower(), topic.removesuffix(".voip"), environment, voip=voip)
         self.devices[(environment, record.token)] = record
         return record
 
@@ -275,6 +300,8 @@ class ApnsCore:
             return fail(400, "BadTopic")
         if push_type == "voip" and not topic.endswith(".voip"):
             return fail(400, "InvalidPushType")
+        if push_type != "voip" and topic.endswith(".voip"):
+            return fail(400, "TopicDisallowed")  # the .voip topic takes VoIP pushes only
         bundle = topic.removesuffix(".voip")
         if key is not None and key.topics and bundle not in key.topics:
             return fail(400, "TopicDisallowed")
@@ -314,7 +341,7 @@ class ApnsCore:
             return fail(400, "BadDeviceToken")
         if record.unregistered_at is not None:
             return fail(410, "Unregistered", timestamp=record.unregistered_at)
-        if bundle != record.topic:
+        if topic != record.apns_topic:  # another app's token, or VoIP vs remote token
             return fail(400, "DeviceTokenNotForTopic")
         fault = self._take_fault(record.token)
         if fault is not None:

@@ -4,11 +4,18 @@ token (+ topic, environment) and receives its pushes as JSON lines.
 Messages (one JSON object per line)::
 
     device -> emulator  {"op": "register", "token": "<hex>", "topic": "<bundle id>",
-                         "environment": "sandbox"|"production"}
-                        {"op": "unregister", "token": ..., "environment": ...}
+                         "environment": "sandbox"|"production",
+                         "push_type": "voip"|"alert", "secret": "<channel secret>"}
+                        {"op": "unregister", "token": ..., "environment": ..., "secret": ...}
     emulator -> device  {"op": "registered"|"unregistered", "token": ...}
                         {"op": "error", "reason": "..."}
                         {"op": "push", "apns_id": ..., "payload": {...}, ...}
+
+Every command carries the emulator's channel secret (``device-channel.secret`` in its
+state dir, mode 0600): a local process that cannot read it can neither register a
+phone's token (and take its pushes) nor unregister it. A wrong secret closes the
+connection. A token belongs to the connection that registered it while that connection
+is open: another one cannot take it over or unregister it.
 
 Pushes for a registered token whose device is not connected are stored until it
 reconnects, unless expired (``apns-expiration``; 0 means "now or never").
@@ -17,8 +24,10 @@ reconnects, unless expired (``apns-expiration``; 0 means "now or never").
 from __future__ import annotations
 
 import asyncio
+import hmac
 import json
 import logging
+from collections import deque
 from collections.abc import Callable
 from typing import Any
 
@@ -30,18 +39,24 @@ __all__ = ["DeviceChannelServer"]
 
 MAX_LINE = 64 * 1024
 MAX_STORED = 100
+MAX_DELIVERED = 1000
+_REFUSED = "not authorized: wrong or missing device channel secret"
 
 
 class DeviceChannelServer:
     """Loopback TCP server for devices; :meth:`deliver` is the core's delivery hook."""
 
-    def __init__(self, core: ApnsCore, clock: Callable[[], float]) -> None:
+    def __init__(self, core: ApnsCore, clock: Callable[[], float], secret: str) -> None:
+        if not secret:
+            raise ValueError("the device channel needs a secret")
         self.core = core
         self.clock = clock
+        self.secret = secret
+        self._secret = secret.encode()
         self._writers: dict[tuple[Environment, str], asyncio.StreamWriter] = {}
         self._stored: dict[tuple[Environment, str], list[Push]] = {}
         self._server: asyncio.base_events.Server | None = None
-        self.delivered: list[Push] = []
+        self.delivered: deque[Push] = deque(maxlen=MAX_DELIVERED)  # the latest, for tests
         self.delivery_listeners: list[Callable[[Push], None]] = []
         self._tasks: set[asyncio.Task[Any]] = set()
 
@@ -107,8 +122,11 @@ class DeviceChannelServer:
                     break
                 if not line:
                     break
-                self._reply(writer, self._command(line, writer, mine))
+                answer = self._command(line, writer, mine)
+                self._reply(writer, answer)
                 await writer.drain()
+                if answer.get("reason") == _REFUSED:
+                    break
         except (ConnectionError, asyncio.IncompleteReadError, asyncio.CancelledError):
             pass
         finally:
@@ -129,22 +147,34 @@ class DeviceChannelServer:
         if not isinstance(msg, dict):
             return {"op": "error", "reason": "not a JSON object"}
         op = msg.get("op")
+        if op not in ("register", "unregister"):
+            return {"op": "error", "reason": f"unknown op {op!r}"}
+        secret = msg.get("secret")
+        if not isinstance(secret, str) or not hmac.compare_digest(secret.encode(), self._secret):
+            log.warning("device channel: a command without the right secret was refused")
+            return {"op": "error", "reason": _REFUSED}
         token = str(msg.get("token", "")).lower()
         env = msg.get("environment", "sandbox")
+        owner = self._writers.get((env, token))
+        if owner is not None and owner is not writer and not owner.is_closing():
+            return {"op": "error", "reason": f"token {token[:8]}... belongs to another device"}
         try:
             if op == "register":
-                record = self.core.register_device(token, str(msg.get("topic", "")), env)
+                push_type = msg.get("push_type", "voip")
+                if push_type not in ("voip", "alert"):
+                    raise ValueError(f"push_type {push_type!r} is not voip or alert")
+                record = self.core.register_device(
+                    token, str(msg.get("topic", "")), env, voip=push_type == "voip"
+                )
                 key = (record.environment, record.token)
                 self._writers[key] = writer
                 mine.add(key)
                 self._flush_stored(key, writer)
                 return {"op": "registered", "token": record.token, "environment": env}
-            if op == "unregister":
-                self.core.unregister_device(token, env)
-                return {"op": "unregistered", "token": token, "environment": env}
+            self.core.unregister_device(token, env)
+            return {"op": "unregistered", "token": token, "environment": env}
         except ValueError as exc:
             return {"op": "error", "reason": str(exc)}
-        return {"op": "error", "reason": f"unknown op {op!r}"}
 
     @staticmethod
     def _reply(writer: asyncio.StreamWriter, msg: dict[str, Any]) -> None:

@@ -5,16 +5,18 @@ from __future__ import annotations
 
 import asyncio
 import json
+import secrets
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ._auth import ProviderKey
 from ._certs import CertFiles, ensure_server_certs, issue_client_cert, server_ssl_context
-from ._core import ApnsCore, Environment, Fault, Push, RecordedRequest
+from ._core import ApnsCore, Environment, Fault, H2Limits, Push, RecordedRequest
 from ._devices import DeviceChannelServer
+from ._files import secure_state_dir, write_private
 
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric import ec
@@ -31,6 +33,8 @@ class EmulatorInfo:
     production_port: int
     device_port: int
     ca_path: Path
+    device_secret: str = field(default="", repr=False)  # the device channel's secret
+    device_secret_file: Path | None = None
 
     def port_for(self, environment: Environment) -> int:
         return self.sandbox_port if environment == "sandbox" else self.production_port
@@ -42,14 +46,15 @@ class EmulatorInfo:
             "production_port": self.production_port,
             "device_port": self.device_port,
             "ca_path": str(self.ca_path),
+            "device_secret_file": str(self.device_secret_file or ""),
         }
 
 
-def _h2_protocol(core: ApnsCore, environment: Environment) -> asyncio.Protocol:
+def _h2_protocol(core: ApnsCore, environment: Environment, limits: H2Limits) -> asyncio.Protocol:
     """A connection's protocol (h2 is imported by the first connection, not at start)."""
     from ._h2server import ApnsH2Protocol
 
-    return ApnsH2Protocol(core, environment)
+    return ApnsH2Protocol(core, environment, limits)
 
 
 class ApnsEmulator:
@@ -70,7 +75,10 @@ class ApnsEmulator:
         self.host = host
         self._ports = (sandbox_port, production_port, device_port)
         self.core = ApnsCore(clock=clock)
-        self.devices = DeviceChannelServer(self.core, clock)
+        self.h2_limits = H2Limits()
+        secure_state_dir(self.state_dir)
+        self.device_secret_file = self.state_dir / "device-channel.secret"
+        self.devices = DeviceChannelServer(self.core, clock, self._device_secret())
         self.core.deliver = self.devices.deliver
         self.certs: CertFiles = ensure_server_certs(self.state_dir)
         self._servers: list[asyncio.base_events.Server] = []
@@ -86,7 +94,7 @@ class ApnsEmulator:
         ports: list[int] = []
         for env, port in (("sandbox", self._ports[0]), ("production", self._ports[1])):
             server = await loop.create_server(
-                lambda e=env: _h2_protocol(self.core, e),  # type: ignore[misc]
+                lambda e=env: _h2_protocol(self.core, e, self.h2_limits),  # type: ignore[misc]
                 self.host,
                 port,
                 ssl=ctx,
@@ -94,10 +102,33 @@ class ApnsEmulator:
             self._servers.append(server)
             ports.append(int(server.sockets[0].getsockname()[1]))
         device_port = await self.devices.start(self.host, self._ports[2])
-        self.info = EmulatorInfo(self.host, ports[0], ports[1], device_port, self.certs.ca_cert)
+        self.info = EmulatorInfo(
+            self.host,
+            ports[0],
+            ports[1],
+            device_port,
+            self.certs.ca_cert,
+            self.devices.secret,
+            self.device_secret_file,
+        )
+        write_private(self.state_dir / "info.json", json.dumps(self.info.to_json(), indent=2))
         return self.info
 
+    def _device_secret(self) -> str:
+        """The device channel's secret: kept in the state dir (0600) so devices of a
+        standalone emulator can read it; made once."""
+        try:
+            secret = self.device_secret_file.read_text().strip()
+        except FileNotFoundError:
+            secret = ""
+        if len(secret) < 32:
+            secret = secrets.token_urlsafe(32)
+            write_private(self.device_secret_file, secret + "\n")
+        return secret
+
     async def stop(self) -> None:
+        if self.info is not None:
+            (self.state_dir / "info.json").unlink(missing_ok=True)
         await self.devices.stop()
         for server in self._servers:
             server.close()
@@ -120,15 +151,14 @@ class ApnsEmulator:
 
         private = ec.generate_private_key(ec.SECP256R1())
         path = self.state_dir / "keys" / f"AuthKey_{key_id}.p8"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(
+        write_private(
+            path,
             private.private_bytes(
                 serialization.Encoding.PEM,
                 serialization.PrivateFormat.PKCS8,
                 serialization.NoEncryption(),
-            )
+            ),
         )
-        path.chmod(0o600)
         self.register_key(key_id, team_id, private.public_key(), topics)
         return path
 
@@ -150,12 +180,11 @@ class ApnsEmulator:
             public_key = loaded
         key = ProviderKey(key_id, team_id, public_key, frozenset(topics))
         self.core.keys[key_id] = key
-        keys_dir = self.state_dir / "keys"
-        keys_dir.mkdir(parents=True, exist_ok=True)
         pem = public_key.public_bytes(
             serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
         ).decode()
-        (keys_dir / f"{key_id}.json").write_text(
+        write_private(
+            self.state_dir / "keys" / f"{key_id}.json",
             json.dumps(
                 {
                     "key_id": key_id,
@@ -163,7 +192,7 @@ class ApnsEmulator:
                     "public_key": pem,
                     "topics": sorted(key.topics),
                 }
-            )
+            ),
         )
 
     def revoke_key(self, key_id: str) -> None:
@@ -192,9 +221,12 @@ class ApnsEmulator:
         return issue_client_cert(self.certs, bundle_id, sandbox_only, out)
 
     # -- devices, faults, inspection --------------------------------------------------------
-    def register_device(self, token: str, topic: str, environment: Environment = "sandbox") -> None:
-        """Register a token without a device channel (pushes are stored for it)."""
-        self.core.register_device(token, topic, environment)
+    def register_device(
+        self, token: str, topic: str, environment: Environment = "sandbox", voip: bool = True
+    ) -> None:
+        """Register a token without a device channel (pushes are stored for it); ``voip``:
+        a PushKit VoIP token, else a remote-notification (alert) token."""
+        self.core.register_device(token, topic, environment, voip)
 
     def inject_fault(
         self, status: int, reason: str, count: int = 1, token: str | None = None

@@ -9,16 +9,17 @@ from dataclasses import dataclass, field
 
 import h2.config
 import h2.connection
+import h2.errors
 import h2.events
 import h2.exceptions
 import h2.settings
 
 from ._certs import client_cert_identity, server_ssl_context
-from ._core import BODY_CAP, ApnsCore, ApnsRequest, Environment
+from ._core import BODY_CAP, ApnsCore, ApnsRequest, Environment, H2Limits
 
 log = logging.getLogger(__name__)
 
-__all__ = ["ApnsH2Protocol", "server_ssl_context"]
+__all__ = ["ApnsH2Protocol", "H2Limits", "server_ssl_context"]
 
 
 @dataclass
@@ -31,9 +32,13 @@ class _Stream:
 class ApnsH2Protocol(asyncio.Protocol):
     """One client connection; every finished stream is answered by :class:`ApnsCore`."""
 
-    def __init__(self, core: ApnsCore, environment: Environment) -> None:
+    def __init__(
+        self, core: ApnsCore, environment: Environment, limits: H2Limits | None = None
+    ) -> None:
         self.core = core
         self.environment: Environment = environment
+        self.limits = limits or H2Limits()
+        self.buffered = 0  # body bytes held by this connection's open streams
         config = h2.config.H2Configuration(
             client_side=False,
             header_encoding="utf-8",
@@ -52,6 +57,7 @@ class ApnsH2Protocol(asyncio.Protocol):
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         assert isinstance(transport, asyncio.Transport)
         self.transport = transport
+        self.limits.connections += 1
         ssl_object = transport.get_extra_info("ssl_object")
         if ssl_object is not None:
             if ssl_object.selected_alpn_protocol() not in (None, "h2"):
@@ -66,7 +72,7 @@ class ApnsH2Protocol(asyncio.Protocol):
         self.conn.initiate_connection()
         self.conn.update_settings(
             {
-                h2.settings.SettingCodes.MAX_CONCURRENT_STREAMS: 1000,
+                h2.settings.SettingCodes.MAX_CONCURRENT_STREAMS: self.limits.max_streams,
                 h2.settings.SettingCodes.INITIAL_WINDOW_SIZE: 1 << 20,
             }
         )
@@ -90,31 +96,53 @@ class ApnsH2Protocol(asyncio.Protocol):
                     self._answer(event.stream_id)
             elif isinstance(event, h2.events.DataReceived):
                 stream = self.streams.get(event.stream_id)
-                data_len = len(event.data or b"")
-                if stream is not None:
-                    stream.length += data_len
-                    room = BODY_CAP - len(stream.body)
-                    if room > 0:
-                        stream.body += (event.data or b"")[:room]
-                if event.flow_controlled_length:
+                kept = stream is None or self._buffer(event.stream_id, stream, event.data)
+                if event.flow_controlled_length:  # refused bytes too: the window stays open
                     try:
                         self.conn.acknowledge_received_data(
                             event.flow_controlled_length, event.stream_id
                         )
                     except h2.exceptions.StreamClosedError:
                         pass
-                if event.stream_ended:
+                if event.stream_ended and kept:
                     self._answer(event.stream_id)
             elif isinstance(event, h2.events.StreamEnded):
                 self._answer(event.stream_id)
             elif isinstance(event, h2.events.StreamReset):
-                self.streams.pop(event.stream_id, None)
+                self._drop(event.stream_id)
             elif isinstance(event, h2.events.ConnectionTerminated) and self.transport:
                 self.transport.close()
         self._flush()
 
-    def _answer(self, stream_id: int) -> None:
+    def _buffer(self, stream_id: int, stream: _Stream, data: bytes | None) -> bool:
+        """Keep (up to BODY_CAP of) a stream's body within the connection's byte cap;
+        over it the stream is refused (RST_STREAM REFUSED_STREAM) and its bytes freed."""
+        data = data or b""
+        stream.length += len(data)
+        keep = data[: max(0, BODY_CAP - len(stream.body))]
+        if keep and self.buffered + len(keep) > self.limits.connection_buffer:
+            self.limits.refused += 1
+            self._drop(stream_id)
+            try:
+                self.conn.reset_stream(stream_id, h2.errors.ErrorCodes.REFUSED_STREAM)
+            except (h2.exceptions.StreamClosedError, h2.exceptions.ProtocolError):
+                pass
+            return False
+        stream.body += keep
+        self.buffered += len(keep)
+        self.limits.buffered += len(keep)
+        return True
+
+    def _drop(self, stream_id: int) -> _Stream | None:
+        """Forget a stream and free its buffered body."""
         stream = self.streams.pop(stream_id, None)
+        if stream is not None:
+            self.buffered -= len(stream.body)
+            self.limits.buffered -= len(stream.body)
+        return stream
+
+    def _answer(self, stream_id: int) -> None:
+        stream = self._drop(stream_id)
         if stream is None:
             return
         pseudo = {k: v for k, v in stream.headers if k.startswith(":")}
@@ -151,5 +179,8 @@ class ApnsH2Protocol(asyncio.Protocol):
                 self.transport.write(data)
 
     def connection_lost(self, exc: Exception | None) -> None:
-        self.streams.clear()
+        for stream_id in list(self.streams):
+            self._drop(stream_id)
+        if self.transport is not None:
+            self.limits.connections -= 1
         self.transport = None

@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import Any
 
 __all__ = ["DeviceChannelClient", "DeviceChannelError"]
@@ -19,10 +20,17 @@ class DeviceChannelClient:
     """Connects one Softphone to the emulator; ``on_push(message)`` hears each push
     (``message["payload"]`` is the APNs payload, ``message["apns_id"]`` its id)."""
 
-    def __init__(self, host: str, port: int, on_push: Callable[[dict[str, Any]], None]) -> None:
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        on_push: Callable[[dict[str, Any]], None],
+        secret: str = "",
+    ) -> None:
         self.host = host
         self.port = port
         self.on_push = on_push
+        self.secret = secret  # the emulator's device channel secret (EmulatorInfo)
         self._reader: asyncio.StreamReader | None = None
         self._writer: asyncio.StreamWriter | None = None
         self._task: asyncio.Task[None] | None = None
@@ -35,12 +43,32 @@ class DeviceChannelClient:
         )
         self._task = asyncio.create_task(self._read_loop())
 
+    @classmethod
+    def for_emulator(
+        cls, info: Mapping[str, Any], on_push: Callable[[dict[str, Any]], None]
+    ) -> DeviceChannelClient:
+        """A client for the emulator described by ``info.json`` (its secret file is read)."""
+        secret = Path(str(info["device_secret_file"])).read_text().strip()
+        return cls(str(info["host"]), int(info["device_port"]), on_push, secret)
+
     async def register(
-        self, token: str, topic: str, environment: str = "sandbox", timeout: float = 5.0
+        self,
+        token: str,
+        topic: str,
+        environment: str = "sandbox",
+        timeout: float = 5.0,
+        push_type: str = "voip",
     ) -> None:
-        """Apple: the device's token becomes known to APNs for ``topic`` (bundle id)."""
+        """Apple: the device's token becomes known to APNs for ``topic`` (bundle id);
+        ``push_type`` voip is a PushKit token (``<bundle>.voip``), alert a remote one."""
         await self._command(
-            {"op": "register", "token": token, "topic": topic, "environment": environment},
+            {
+                "op": "register",
+                "token": token,
+                "topic": topic,
+                "environment": environment,
+                "push_type": push_type,
+            },
             timeout,
         )
 
@@ -56,7 +84,7 @@ class DeviceChannelClient:
         if self._writer is None:
             raise DeviceChannelError("not connected")
         async with self._lock:
-            self._writer.write(json.dumps(msg).encode() + b"\n")
+            self._writer.write(json.dumps({**msg, "secret": self.secret}).encode() + b"\n")
             await self._writer.drain()
             answer = await asyncio.wait_for(self._acks.get(), timeout)
         if answer.get("op") == "error":
