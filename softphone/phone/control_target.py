@@ -23,6 +23,7 @@ from softphone.control import ConflictError, InvalidParamsError, NotFoundError, 
 from softphone.phone.voip_app import AppEvent, VoipApp
 from softphone.recents import Contact, RecentsError, RecentsGroup, RecentsStatus, RecentsStore
 from softphone.settings import Settings
+from softphone.sip import SipError
 
 if TYPE_CHECKING:  # numpy and PortAudio: imported only by phones with sound
     from softphone.audio import AudioSystem
@@ -80,6 +81,7 @@ def recents_row_json(store: RecentsStore, group: RecentsGroup) -> dict[str, Any]
         "status": RecentsStatus(record.status).value,
         "started_at": dt.datetime.fromtimestamp(record.started_at, dt.timezone.utc).isoformat(),
         "duration": round(record.duration, 3),
+        "participants": list(record.participants),
     }
 
 
@@ -250,6 +252,8 @@ class PhoneControl:
             call = self._call(params)
             await self.system.play_dtmf(call.uuid, str(params["digits"]))
             return {"call": str(call.uuid), "digits": params["digits"]}
+        if command == "transfer":
+            return await self._transfer(params)
         if command == "lock":
             self.system.device_locked = bool(params["on"])
             return {"locked": self.system.device_locked}
@@ -270,6 +274,27 @@ class PhoneControl:
         if command in self.extra:
             return await self.extra[command](params)
         raise NotFoundError(f"'{command}' is not available in this phone")
+
+    async def _transfer(self, params: Mapping[str, Any]) -> dict[str, Any]:
+        """The app's Transfer… menu: REFER the call's peer (CallKit has no transfer
+        action); the outcome arrives as call.transfer-progress / call.transfer-result."""
+        call = self._call(params)
+        replaces = _uuid.UUID(str(params["replaces"])) if params.get("replaces") else None
+        to = str(params["to"]) if params.get("to") else None
+        if replaces is not None:
+            self._call({"call": str(replaces)})  # 404 when it is not one of our calls
+        try:
+            await self.app.transfers.transfer(call.uuid, to, replaces)
+        except LookupError as exc:
+            raise NotFoundError(str(exc)) from exc
+        except SipError as exc:
+            raise ConflictError(str(exc)) from exc
+        out: dict[str, Any] = {"call": str(call.uuid)}
+        if replaces is not None:
+            out["replaces"] = str(replaces)
+        else:
+            out["to"] = to
+        return out
 
     # -- several calls: the call screen's call-waiting, Swap, Merge and Private buttons ----
 

@@ -53,6 +53,9 @@ def engine_config(settings: Settings) -> EngineConfig:
         dtmf_method=sip.dtmf_method,  # type: ignore[arg-type]
         user_agent=sip.user_agent,
         log_messages=True,  # the Inspector's SIP ladder
+        accept_transfers=settings.calls.accept_transfers,
+        max_redirects=min(max(settings.calls.max_redirects, 0), 20),
+        accept_messages=settings.calls.accept_messages,
     )
 
 

@@ -41,6 +41,7 @@ from softphone.callkit import (
 )
 from softphone.phone.calls import CallBook, PhoneCall
 from softphone.phone.reasons import ended_reason, refusal_status
+from softphone.phone.transfers import Transfers
 from softphone.sip import (
     CallConnected,
     CallEnded,
@@ -179,6 +180,8 @@ class VoipApp:
         #: exception fails the call with its message.
         self.before_dial: Callable[[str], Awaitable[str | None]] | None = None
         self._unsubscribe = engine.subscribe(self._on_sip_event)
+        #: REFER, Replaces, 3xx and MESSAGE (call.transferred, call.redirected ...).
+        self.transfers = Transfers(self)
 
     # ---- events -----------------------------------------------------------------
 
@@ -709,5 +712,6 @@ class VoipApp:
             if call.sip_call_id is not None:
                 await self._hangup_quietly(call.sip_call_id)
         self._unsubscribe()
+        self.transfers.close()
         for task in list(self._tasks):
             task.cancel()

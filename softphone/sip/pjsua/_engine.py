@@ -66,8 +66,10 @@ from softphone.sip.media import (
 )
 from softphone.sip.pjsua._bridge_port import BridgePort
 from softphone.sip.pjsua._device_clock import ConferenceClock
+from softphone.sip.pjsua._dialog import DialogSurface
 from softphone.sip.pjsua._fdwatch import TimerClock, socket_fds_bound_to, timer_clock
-from softphone.sip.pjsua._objects import Account, Call, LogWriter
+from softphone.sip.pjsua._objects import Account, Call, Endpoint, LogWriter
+from softphone.sip.pjsua._out_of_dialog import OutOfDialog
 from softphone.sip.uri import check_transport, display_name_of, parse_uri, uri_of
 
 log = logging.getLogger(__name__)
@@ -168,6 +170,8 @@ class PjsuaEngine:
         self._media_on = False
         self._null_capture: Any = None  # the null device's AudioMedia (valid until libDestroy)
         self._null_playback: Any = None
+        self._dialog = DialogSurface(self)  # REFER, Replaces, 3xx: calls pjsua2 makes
+        self._outside = OutOfDialog(self._emit)  # MESSAGE, REGISTER, SUBSCRIBE, OPTIONS
 
     # -- events --------------------------------------------------------------------------
 
@@ -233,7 +237,7 @@ class PjsuaEngine:
         self._loop = asyncio.get_running_loop()
         self._loop_thread = threading.get_ident()
         self._config = config
-        ep = pj.Endpoint()
+        ep = Endpoint(self)
         ep.libCreate()
         self._ep = ep
         try:
@@ -306,6 +310,8 @@ class PjsuaEngine:
             name, _, port_text = str(ep.transportGetInfo(tid).localName).rpartition(":")
             self._transports[t.kind] = (tid, name, int(port_text))
         ep.libStart()
+        self._outside.accept_messages = config.accept_messages
+        self._outside.install(self._lib())
         ep.audDevManager().setNullDev()
         self._set_codecs(ep, config.codecs)
         first = config.transports[0]
@@ -406,7 +412,7 @@ class PjsuaEngine:
         try:
             self._hangup_all()
             deadline = loop.time() + 2.0
-            while self._calls and loop.time() < deadline:
+            while (self._calls or self._dialog.retired_count) and loop.time() < deadline:
                 await asyncio.sleep(0.01)
             unregs = [
                 self.unregister(aid, timeout=2.0)
@@ -422,6 +428,7 @@ class PjsuaEngine:
             self._destroy_lib()
 
     def _hangup_all(self) -> None:
+        self._dialog.hangup_all()
         for st in list(self._calls.values()):
             st.local_hangup = True
             with contextlib.suppress(Exception):
@@ -457,6 +464,7 @@ class PjsuaEngine:
                 self._bridge.media_stopped()
         self._media_on = False
         self._calls.clear()
+        self._dialog.clear()
         self._graveyard.clear()
         self._conference.clear()
         self._bridge_port = None
@@ -473,6 +481,7 @@ class PjsuaEngine:
 
         self._ep = None
         self._transports.clear()
+        self._outside.close()
         if ep is not None:
             try:
                 ep.libDestroy()
@@ -840,6 +849,12 @@ class PjsuaEngine:
         except pj.Error as exc:
             raise SipError(f"cannot send DTMF on {call_id}: {_pj_error_text(exc)}") from exc
 
+    async def transfer(self, call_id: str, target: str) -> None:
+        await self._dialog.transfer(call_id, target)
+
+    async def transfer_attended(self, call_id: str, to_call_id: str) -> None:
+        await self._dialog.transfer_attended(call_id, to_call_id)
+
     async def conference(self, call_ids: Iterable[str]) -> None:
         ids = list(dict.fromkeys(call_ids))
         states = [self._call(c) for c in ids]
@@ -1012,13 +1027,17 @@ class PjsuaEngine:
             call.hangup(busy)
             self._graveyard.append(call)
             return
+        remote = str(info.remoteUri)
+        whole = str(prm.rdata.wholeMsg)
+        if self._outside.refuse_offer(call, str(info.callIdString), remote, whole):
+            self._graveyard.append(call)
+            return
         key = f"call-{next(self._ids)}"
         call.key = key
-        remote = str(info.remoteUri)
         st = _CallState(key, call, Direction.INCOMING, acc.account_id, uri_of(remote))
         st.sip_call_id = str(info.callIdString)
         self._calls[key] = st
-        headers = _LazyHeaders(str(prm.rdata.wholeMsg))
+        headers = _LazyHeaders(whole)
         ringing = pj.CallOpParam(True)
         ringing.statusCode = 180
         call.answer(ringing)
@@ -1041,6 +1060,7 @@ class PjsuaEngine:
         if st is None:
             if info.state == pj.PJSIP_INV_STATE_DISCONNECTED:
                 self._graveyard.append(call)
+                self._dialog.leg_disconnected(call)  # a transferred/replaced call's old leg
             return
         state = info.state
         if not st.sip_call_id:
@@ -1058,10 +1078,13 @@ class PjsuaEngine:
                 st.timer.cancel()
                 st.timer = None
             self._emit(CallConnected(st.key))
+            self._dialog.leg_connected(st)
         elif state == pj.PJSIP_INV_STATE_DISCONNECTED:
             code = int(info.lastStatusCode)
             reason = str(info.lastReason)
             cause = self._end_cause(st, code, reason)
+            reason = self._dialog.end_reason(st.key, reason)
+            self._dialog.call_ended(st.key)
             if "CERTVERIF" in reason or "certificate verification" in reason.lower():
                 cause = CallEndCause.FAILED
                 reason = f"TLS certificate verification failed: {reason}"
