@@ -55,7 +55,8 @@ def refer_caller(refer_to: str, bye: bool = True) -> str:
     up to ``SIP/2.0 200``, then BYE the original call (the transferor leaves)."""
     refer = _in_dialog("REFER", 2).replace(
         "Max-Forwards: 70\n",
-        f"Max-Forwards: 70\nRefer-To: <{refer_to}>\nReferred-By: <sip:sipp@[local_ip]:[local_port]>\n",
+        f"Max-Forwards: 70\nRefer-To: <{refer_to}>\n"
+        "Referred-By: <sip:sipp@[local_ip]:[local_port]>\n",
     )
     out = (
         HEAD.format(name="refer-caller")
