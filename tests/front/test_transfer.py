@@ -88,10 +88,45 @@ async def test_transfers_turned_off_refuse_refer_with_603(
     assert_alive(phone)
 
 
-def _dialog_of(phone: RunningPhone) -> tuple[str, str, str]:
-    """(Call-ID, our tag, the peer's tag) of the phone's only call, from the Inspector
-    export (the SIP ladder a user attaches to a bug report)."""
-    raise NotImplementedError
+def _logged_dialog(workdir: Path) -> tuple[str, str, str]:
+    """(Call-ID, the phone's tag, SIPp's tag) that wait_bye_caller logged."""
+    for log in workdir.glob("*_logs.log"):
+        found = re.search(r"DIALOG (\S+) (\S+) (\S+)", log.read_text(errors="replace"))
+        if found:
+            return found.group(1), found.group(2), found.group(3)
+    raise AssertionError(f"no DIALOG line in {workdir}")
 
 
-_TAG = re.compile(r"tag=([^;>\s]+)")
+@pytest.mark.covers("calls.accept_transfers", "readme:transfer")
+async def test_invite_with_replaces_takes_the_call_over(softphone: Phones, tmp_path: Path) -> None:
+    phone = softphone()
+    first = await start_sipp(ds.wait_bye_caller(), tmp_path, address(phone), extra=["-trace_logs"])
+    incoming = await wait(phone, "call.incoming")
+    call = incoming["call"]
+    phone.answer()
+    await wait(phone, "audio.activated")
+    await until(lambda: any(first.workdir.glob("*_logs.log")) and _has_dialog(first.workdir))
+    call_id, phone_tag, sipp_tag = _logged_dialog(first.workdir)
+    second = await start_sipp(
+        ds.replaces_caller(call_id, phone_tag, sipp_tag), tmp_path, address(phone)
+    )
+    replaced = await wait(phone, "call.replaced")
+    assert replaced["call"] == call
+    assert replaced["data"]["previous"] == incoming["data"]["handle"]
+    new_handle = "carol@127.0.0.1"
+    assert replaced["data"]["handle"] == new_handle
+    assert [(c["uuid"], c["handle"]) for c in phone.state()["calls"]] == [(call, new_handle)]
+    await first.expect_success()  # PJSIP sent BYE to the replaced dialog
+    await second.expect_success()  # answered at once, our BYE answered
+    ended = await wait(phone, "call.ended")
+    assert ended["call"] == call
+    assert phone.state()["calls"] == []
+    rows = phone.recents()["recents"]
+    assert [(r["handle"], r["participants"]) for r in rows] == [
+        (new_handle, [incoming["data"]["handle"], new_handle])
+    ]
+    assert_alive(phone)
+
+
+def _has_dialog(workdir: Path) -> bool:
+    return any("DIALOG" in p.read_text(errors="replace") for p in workdir.glob("*_logs.log"))

@@ -113,10 +113,19 @@ def answer_then_bye(hold_ms: int = 1500, user: str = "target") -> str:
 
 
 def wait_bye_caller() -> str:
-    """Call the phone, get answered, then wait for the phone's (or PJSIP's) BYE."""
+    """Call the phone, get answered, then wait for the phone's (or PJSIP's) BYE. Logs
+    the dialog (``DIALOG call-id to-tag from-tag``) for an INVITE with Replaces."""
+    call_in = _call_in().replace(
+        '  <recv response="200" rtd="true"/>\n',
+        '  <recv response="200" rtd="true">\n'
+        '    <action><ereg regexp="tag=([^;> ]+)" search_in="hdr" header="To:" '
+        'check_it="true" assign_to="whole,totag"/><log message="TO [$whole]"/>'
+        '<log message="DIALOG [call_id] [$totag] [pid]SIPpTag00[call_number]"/></action>\n'
+        "  </recv>\n",
+    )
     return (
         HEAD.format(name="wait-bye-caller")
-        + _call_in()
+        + call_in
         + '  <recv request="BYE"/>\n'
         + _reply(200, "OK")
         + TAIL
@@ -134,7 +143,7 @@ def replaces_caller(call_id: str, to_tag: str, from_tag: str) -> str:
         + _in_dialog("BYE", 2)
         + '  <recv response="200"/>\n'
         + TAIL
-    )
+    ).replace('"SIPp Caller" <sip:sipp@', '"Carol" <sip:carol@')
 
 
 def redirect_uas(contact: str, code: int = 302) -> str:
@@ -177,5 +186,43 @@ def out_of_dialog(method: str, expect: int, extra: str = "", body: str = "") -> 
         + '    <action><ereg regexp=".*" search_in="hdr" header="Allow:" assign_to="allow"/>'
         + '<log message="ALLOW=[$allow]"/></action>\n'
         + "  </recv>\n"
+        + TAIL
+    )
+
+
+def refer_target_uas(refer_to_regexp: str) -> str:
+    """Answer the phone's INVITE; accept its REFER (202) when ``Refer-To`` matches,
+    report the transfer done (NOTIFY ``SIP/2.0 200 OK``), then wait for its BYE."""
+    return (
+        HEAD.format(name="refer-target")
+        + '  <recv request="INVITE" crlf="true">\n'
+        + '    <action><ereg regexp=".*" search_in="hdr" header="From:" assign_to="peer"/>\n'
+        + '    <ereg regexp="sip:[^>;]*" search_in="hdr" header="Contact:" assign_to="contact"/>'
+        + "</action>\n  </recv>\n"
+        + _resp(180, "Ringing")
+        + _resp(200, "OK", sdp(), retrans=True)
+        + '  <recv request="ACK" crlf="true"/>\n'
+        + '  <recv request="REFER">\n'
+        + f'    <action><ereg regexp="{refer_to_regexp}" search_in="hdr" header="Refer-To:" '
+        + 'check_it="true" assign_to="referto"/><log message="REFER-TO [$referto]"/></action>\n'
+        + "  </recv>\n"
+        + _reply(202, "Accepted")
+        + '  <send retrans="500"><![CDATA[\n'
+        "NOTIFY [$contact] SIP/2.0\n"
+        "Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]\n"
+        "From: <sip:target@[local_ip]:[local_port]>;tag=[pid]SIPpTag01[call_number]\n"
+        "To: [$peer]\n"
+        "Call-ID: [call_id]\n"
+        "CSeq: 1 NOTIFY\n"
+        "Contact: <sip:target@[local_ip]:[local_port]>\n"
+        "Event: refer\n"
+        "Subscription-State: terminated;reason=noresource\n"
+        "Max-Forwards: 70\n"
+        "Content-Type: message/sipfrag;version=2.0\n"
+        "Content-Length: [len]\n\n"
+        "SIP/2.0 200 OK\n]]></send>\n"
+        + '  <recv response="200"/>\n'
+        + '  <recv request="BYE"/>\n'
+        + _reply(200, "OK")
         + TAIL
     )
