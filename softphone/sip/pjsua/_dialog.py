@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import itertools
 import logging
+import re
 from typing import TYPE_CHECKING, Any
 
 import pjsua2 as pj
@@ -222,7 +223,7 @@ class DialogSurface:
         st = self.engine._calls.get(call.key)
         if st is None:
             return int(pj.PJSIP_REDIRECT_STOP)
-        target = uri_of(str(prm.targetUri))
+        target = _full_target(str(prm.targetUri), prm)
         cfg = self.engine._config
         limit = cfg.max_redirects if cfg is not None else 5
         seen = self._redirects.setdefault(st.key, [st.remote_uri])
@@ -241,6 +242,25 @@ class DialogSurface:
         previous, st.remote_uri = st.remote_uri, target
         self.engine._emit(CallRedirected(st.key, target, True, f"redirected from {previous}"))
         return int(pj.PJSIP_REDIRECT_ACCEPT_REPLACE)
+
+
+_CONTACT_URI = re.compile(r"(?im)^(?:contact|m)\s*:(.*)$")
+
+
+def _full_target(printed: str, prm: Any) -> str:
+    """The 3xx Contact PJSIP follows: it prints targets as in a To header, without the
+    port, so take the matching URI from the response itself."""
+    target = uri_of(printed)
+    with contextlib.suppress(Exception):
+        msg = str(prm.e.body.tsxState.src.rdata.wholeMsg)
+        want = target.split(";", 1)[0]
+        for line in _CONTACT_URI.findall(msg):
+            for raw in re.findall(r"<([^>]+)>", line) or [line.split(";", 1)[0]]:
+                candidate = uri_of(raw.strip())
+                host = candidate.split(";", 1)[0]
+                if host == want or host.rsplit(":", 1)[0] == want:
+                    return candidate
+    return target
 
 
 def _text(exc: BaseException) -> str:
