@@ -160,9 +160,15 @@ def redirect_uas(contact: str, code: int = 302) -> str:
     )
 
 
-def out_of_dialog(method: str, expect: int, extra: str = "", body: str = "") -> str:
-    """Send one request outside any dialog and expect ``expect``; keep the response
-    headers in the trace (``-trace_msg``) for the test to read."""
+def out_of_dialog(
+    method: str,
+    expect: int,
+    extra: str = "",
+    body: str = "",
+    log_headers: tuple[str, ...] = ("Allow",),
+) -> str:
+    """Send one request outside any dialog and expect ``expect``; log the response's
+    ``log_headers`` (``NAME=value`` lines in ``-trace_logs``) for the test to read."""
     ctype = "text/plain" if body else ""
     request = (
         '  <send retrans="500"><![CDATA[\n'
@@ -183,10 +189,32 @@ def out_of_dialog(method: str, expect: int, extra: str = "", body: str = "") -> 
         HEAD.format(name=f"ood-{method.lower()}")
         + request
         + f'  <recv response="{expect}">\n'
-        + '    <action><ereg regexp=".*" search_in="hdr" header="Allow:" assign_to="allow"/>'
-        + '<log message="ALLOW=[$allow]"/></action>\n'
+        + "    <action>"
+        + "".join(
+            f'<ereg regexp=".*" search_in="hdr" header="{h}:" check_it="true" assign_to="v{i}"/>'
+            f'<log message="{h.upper()}=[$v{i}]"/>'
+            for i, h in enumerate(log_headers)
+        )
+        + "</action>\n"
         + "  </recv>\n"
         + TAIL
+    )
+
+
+def ipv6_offer_caller(expect: int = 488) -> str:
+    """INVITE the phone with audio on IPv6 only and expect ``expect`` (no ringing)."""
+    invite = _invite().replace("c=IN IP[media_ip_type] [media_ip]", "c=IN IP6 ::1")
+    return (
+        HEAD.format(name="ipv6-offer")
+        + invite
+        + '  <recv response="100" optional="true"/>\n'
+        + f'  <recv response="{expect}"/>\n'
+        + "  <send><![CDATA[\n"
+        "ACK sip:[service]@[remote_ip]:[remote_port] SIP/2.0\n"
+        "[last_Via:]\n" + _FROM + "[last_To:]\n"
+        "Call-ID: [call_id]\n"
+        "CSeq: 1 ACK\n"
+        "Max-Forwards: 70\nContent-Length: 0\n\n]]></send>\n" + TAIL
     )
 
 

@@ -140,7 +140,7 @@ class OutOfDialog:
         module.id = -1
         module.priority = _MODULE_PRIORITY
         module.on_rx_request = callback
-        self._keep = [callback, name]
+        self._keep += [callback, name]
         self._module = module
         status = lib.pjsip_endpt_register_module(
             lib.pjsua_get_pjsip_endpt(), ctypes.addressof(module)
