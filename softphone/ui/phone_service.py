@@ -227,7 +227,24 @@ class RuntimePhoneService:
             if code >= 400 and code not in (486, 487, 603):
                 why = f"{code} {event.data.get('reason', '')}".strip()
                 self._errors.append(UiError(f"end-{event.call}", "Call Failed", why))
+        else:
+            self._dialog_banner(event)
         self._notify()
+
+    def _dialog_banner(self, event: AppEvent) -> None:
+        """Banners for a SIP MESSAGE and for transfers/redirects that did not happen."""
+        data = event.data
+        banner_id = f"dlg-{len(self._errors)}-{event.at}"
+        if event.name == "message.received":
+            sender = str(data.get("name") or data.get("sender") or "Unknown")
+            self._errors.append(UiError(banner_id, f"Message from {sender}", str(data["body"])))
+        elif event.name == "call.transfer-refused":
+            self._errors.append(UiError(banner_id, "Transfer Refused", str(data.get("reason"))))
+        elif event.name == "call.transfer-result" and not data.get("ok"):
+            why = f"{data.get('code')} {data.get('reason', '')}".strip()
+            self._errors.append(UiError(banner_id, "Transfer Failed", why))
+        elif event.name == "call.redirected" and not data.get("followed"):
+            self._errors.append(UiError(banner_id, "Redirect Refused", str(data.get("reason"))))
 
     # ---- intents ---------------------------------------------------------------------
 
