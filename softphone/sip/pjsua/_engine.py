@@ -484,7 +484,9 @@ class PjsuaEngine:
         self._outside.close()
         if ep is not None:
             try:
-                ep.libDestroy()
+                # Calls are hung up and accounts unregistered by now: no need for
+                # PJSIP's 1 s wait for responses (PJSUA_DESTROY_NO_RX_MSG).
+                ep.libDestroy(pj.PJSUA_DESTROY_NO_RX_MSG)
             except Exception:
                 log.exception("libDestroy failed")
         self._log_writer = None
