@@ -84,7 +84,7 @@ def start_phone(
             try:
                 client.request("state")
                 break
-            except ControlClientError:
+            except (ControlClientError, ValueError):  # not serving yet (or a torn reply)
                 pass
         if time.monotonic() > deadline:
             proc.kill()
