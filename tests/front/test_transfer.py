@@ -6,16 +6,22 @@ events and in Recents, and the phone never dies of a signal."""
 from __future__ import annotations
 
 import asyncio
+import json
+import os
 import re
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from softphone.control.client import ControlClientError
 from softphone.testing import RunningPhone, assert_alive
 from tests.sip import dialog_scenarios as ds
-from tests.sip.helpers import start_sipp
+from tests.sip import scenarios as sc
+from tests.sip.helpers import Sipp, start_sipp
 
 pytestmark = pytest.mark.integration
 
@@ -130,3 +136,72 @@ async def test_invite_with_replaces_takes_the_call_over(softphone: Phones, tmp_p
 
 def _has_dialog(workdir: Path) -> bool:
     return any("DIALOG" in p.read_text(errors="replace") for p in workdir.glob("*_logs.log"))
+
+
+def cli(phone: RunningPhone, *args: str) -> subprocess.CompletedProcess[str]:
+    """``python -m softphone --profile P ARGS`` against the running phone (SOFTPHONE_HOME)."""
+    home = phone.log_path.parent
+    return subprocess.run(
+        [sys.executable, "-m", "softphone", "--profile", phone.profile, *args],
+        env={**os.environ, "SOFTPHONE_HOME": str(home)},
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+
+
+def refer_to(sipp: Sipp) -> str:
+    for log in sipp.workdir.glob("*_logs.log"):
+        found = re.search(r"REFER-TO (.*)", log.read_text(errors="replace"))
+        if found:
+            return found.group(1)
+    raise AssertionError("the peer logged no REFER")
+
+
+@pytest.mark.covers("readme:transfer")
+async def test_blind_transfer_from_the_cli(softphone: Phones, tmp_path: Path) -> None:
+    phone = softphone()
+    peer = await start_sipp(ds.refer_target_uas("carol"), tmp_path, extra=["-trace_logs"])
+    call = phone.call(f"sip:bob@{peer.uri_host}")["call"]
+    await wait(phone, "call.connected")
+    done = cli(phone, "transfer", "--to", "sip:carol@127.0.0.1:5999")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["call"] == call
+    codes = []
+    while not codes or codes[-1] < 200:  # the REFER accepted (100), then the NOTIFY (200)
+        progress = await wait(phone, "call.transfer-progress")
+        assert progress["call"] == call
+        codes.append(progress["data"]["code"])
+    assert codes[-1] == 200
+    result = await wait(phone, "call.transfer-result")
+    assert result["data"]["ok"] is True
+    ended = await wait(phone, "call.ended")  # we leave once the transferee has Carol
+    assert ended["call"] == call
+    await peer.expect_success()  # REFER (Refer-To carol), NOTIFY answered, our BYE
+    assert "sip:carol@127.0.0.1:5999" in refer_to(peer)
+    assert phone.state()["calls"] == []
+    assert [r["handle"] for r in phone.recents()["recents"]] == [f"sip:bob@{peer.uri_host}"]
+    assert_alive(phone)
+
+
+@pytest.mark.covers("readme:transfer")
+async def test_attended_transfer_from_the_api(softphone: Phones, tmp_path: Path) -> None:
+    phone = softphone()
+    first_peer = await start_sipp(ds.refer_target_uas("Replaces"), tmp_path, extra=["-trace_logs"])
+    second_peer = await start_sipp(sc.uas(), tmp_path)
+    first = phone.call(f"sip:bob@{first_peer.uri_host}")["call"]
+    await wait(phone, "call.connected")
+    second = phone.call(f"sip:carol@{second_peer.uri_host}")["call"]
+    await until(lambda: any(c["uuid"] == second and c["connected"] for c in phone.state()["calls"]))
+    with pytest.raises(ControlClientError) as bad:
+        phone.transfer(call=first, replaces=first)
+    assert bad.value.status == 400
+    phone.transfer(call=first, replaces=second)
+    result = await wait(phone, "call.transfer-result")
+    assert result["call"] == first and result["data"]["ok"] is True
+    await first_peer.expect_success()
+    assert "Replaces" in refer_to(first_peer) and "carol" in refer_to(first_peer)
+    await until(lambda: [c["uuid"] for c in phone.state()["calls"]] == [second])
+    phone.hangup(call=second)
+    await second_peer.expect_success()
+    assert_alive(phone)

@@ -230,8 +230,10 @@ def refer_target_uas(refer_to_regexp: str) -> str:
         + _resp(180, "Ringing")
         + _resp(200, "OK", sdp(), retrans=True)
         + '  <recv request="ACK" crlf="true"/>\n'
+        + '  <label id="1"/>\n'
+        + '  <recv request="INVITE" optional="true" next="2"/>\n'  # held for a second call
         + '  <recv request="REFER">\n'
-        + f'    <action><ereg regexp="{refer_to_regexp}" search_in="hdr" header="Refer-To:" '
+        + f'    <action><ereg regexp=".*{refer_to_regexp}.*" search_in="hdr" header="Refer-To:" '
         + 'check_it="true" assign_to="referto"/><log message="REFER-TO [$referto]"/></action>\n'
         + "  </recv>\n"
         + _reply(202, "Accepted")
@@ -251,6 +253,21 @@ def refer_target_uas(refer_to_regexp: str) -> str:
         "SIP/2.0 200 OK\n]]></send>\n"
         + '  <recv response="200"/>\n'
         + '  <recv request="BYE"/>\n'
-        + _reply(200, "OK")
+        + _reply(200, "OK").replace("<send>", '<send next="9">')
+        + '  <label id="2"/>\n'
+        + _reply_sdp("recvonly")
+        + '  <recv request="ACK" next="1"/>\n'
+        + '  <label id="9"/>\n'
         + TAIL
+    )
+
+
+def _reply_sdp(direction: str) -> str:
+    """200 to a re-INVITE from the phone, with our SDP."""
+    return (
+        '  <send retrans="500"><![CDATA[\n'
+        "SIP/2.0 200 OK\n"
+        "[last_Via:]\n[last_From:]\n[last_To:]\n[last_Call-ID:]\n[last_CSeq:]\n"
+        "Contact: <sip:target@[local_ip]:[local_port]>\n"
+        "Content-Type: application/sdp\nContent-Length: [len]\n\n" + sdp(direction) + "]]></send>\n"
     )
