@@ -278,6 +278,14 @@ class RuntimePhoneService:
     def unmerge(self, uuid: str) -> IntentResult:
         return self.system.unmerge(_uuid.UUID(uuid))
 
+    def transfer(self, uuid: str, to: str) -> IntentResult:
+        """The app's Transfer… menu: ``to`` is a number/URI (blind) or the UUID of our
+        other call (attended: its peer takes this call over)."""
+        others = {str(c.uuid) for c in self.system.calls if not c.has_ended}
+        if to in others:
+            return self.runtime.app.transfers.transfer(_uuid.UUID(uuid), None, _uuid.UUID(to))
+        return self.runtime.app.transfers.transfer(_uuid.UUID(uuid), to, None)
+
     def hold_and_accept(self, uuid: str) -> IntentResult:
         return self.system.hold_and_accept(_uuid.UUID(uuid))
 
