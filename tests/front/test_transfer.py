@@ -205,3 +205,30 @@ async def test_attended_transfer_from_the_api(softphone: Phones, tmp_path: Path)
     phone.hangup(call=second)
     await second_peer.expect_success()
     assert_alive(phone)
+
+
+@pytest.mark.covers("readme:transfer")
+async def test_baresip_transfers_the_phone(softphone: Phones, tmp_path: Path) -> None:
+    """Another phone (baresip's /transfer: REFER) moves our call to a third party."""
+    from tests.sip.other_phones import Baresip
+
+    phone = softphone()
+    target = await start_sipp(ds.answer_then_bye(2000), tmp_path)
+    baresip = await Baresip.start(tmp_path)
+    try:
+        call = phone.call(f"sip:baresip@127.0.0.1:{baresip.port}")["call"]
+        await wait(phone, "call.connected")
+        assert baresip.proc.stdin is not None
+        baresip.proc.stdin.write(f"/transfer sip:target@{target.uri_host}\n".encode())
+        await baresip.proc.stdin.drain()
+        moved = await wait(phone, "call.transferred")
+        assert moved["call"] == call and moved["data"]["handle"] == f"target@{target.uri_host}"
+        ended = await wait(phone, "call.ended", 15)  # the target hangs up after 2 s
+        assert ended["call"] == call
+        await target.expect_success()
+    finally:
+        await baresip.close()
+    assert phone.state()["calls"] == []
+    rows = phone.recents()["recents"]
+    assert [r["handle"] for r in rows] == [f"target@{target.uri_host}"]
+    assert_alive(phone)
