@@ -240,6 +240,12 @@ class PhoneRuntime:
         in ``problems`` for the UI rather than raised (the phone still runs)."""
         self.started_at = time.monotonic()
         await self.engine.start(engine_config(self.settings))
+        redirects = self.settings.calls.max_redirects
+        if not 0 <= redirects <= 20:
+            self.problems.append(
+                f"calls.max_redirects = {redirects} is out of range (0-20): "
+                f"using {min(max(redirects, 0), 20)}"
+            )
         if self.audio_system is not None:
             self.engine.set_audio_bridge(self.audio_system.bridge)
             status = self.audio_system.status()

@@ -76,3 +76,11 @@ async def test_max_redirects_zero_refuses_redirects(softphone: Phones, tmp_path:
     rows = phone.recents()["recents"]
     assert [r["handle"] for r in rows] == [f"sip:office@{redirector.uri_host}"]
     assert_alive(phone)
+
+
+@pytest.mark.covers("calls.max_redirects")
+def test_an_out_of_range_limit_is_said_and_bounded(softphone: Phones) -> None:
+    phone = softphone(settings_toml="[calls]\nmax_redirects = 99\n")
+    problems = phone.state()["problems"]
+    assert any("calls.max_redirects = 99" in p and "using 20" in p for p in problems)
+    assert_alive(phone)
