@@ -103,6 +103,8 @@ class Dialog:
                 elif not msg.startswith("ACK"):
                     self.sock.sendto(_reply(msg, 200).encode(), self.phone)
                 continue
+            if f"Call-ID: {self.call_id}" not in msg:
+                continue  # a late response of an earlier sequence's dialog
             code = int(status.group(1))
             tag = _TO_TAG.search(msg)
             if tag and not self.remote_tag and method == "INVITE" and code > 100:
@@ -166,11 +168,15 @@ def test_random_in_dialog_requests_never_crash_the_phone(softphone: Phones) -> N
             cseq = dialog.send(method, body, extra, cseq=1 if method == "CANCEL" else None)
             sent["requests"] += 1
             dialog.pump(lambda c, m, msg, n=cseq: c >= 200 and f"CSeq: {n} " in msg, 0.5)
-        dialog.send("BYE")
+        bye = dialog.send("BYE")
+        dialog.pump(lambda c, m, msg: c >= 200 and f"CSeq: {bye} " in msg, 0.5)
         deadline = time.monotonic() + 10
         while _calls(phone):
             assert_alive(phone)
-            assert time.monotonic() < deadline, f"calls left after {methods}: {_calls(phone)}"
+            if time.monotonic() > deadline:
+                report = phone.log_path.parent / "fuzz-session.json"
+                phone.export(str(report))  # the Inspector's timeline and SIP ladder
+                raise AssertionError(f"calls left after {methods}: {_calls(phone)}; see {report}")
             dialog.pump(None, 0.05)
         assert_alive(phone)
         sent["sequences"] += 1
