@@ -59,7 +59,17 @@ def start_phone(
     log_path = home / f"{profile}.log"
     log = open(log_path, "wb")  # noqa: SIM115 - owned by the process
     proc = subprocess.Popen(
-        [sys.executable, "-m", "softphone", "--profile", profile, "--headless"],
+        # faulthandler: a crash in PJSIP leaves its Python stack in the log
+        [
+            sys.executable,
+            "-X",
+            "faulthandler",
+            "-m",
+            "softphone",
+            "--profile",
+            profile,
+            "--headless",
+        ],
         env=env,
         stdout=log,
         stderr=subprocess.STDOUT,
@@ -74,7 +84,7 @@ def start_phone(
             try:
                 client.request("state")
                 break
-            except ControlClientError:
+            except (ControlClientError, ValueError):  # not serving yet (or a torn reply)
                 pass
         if time.monotonic() > deadline:
             proc.kill()
@@ -85,13 +95,44 @@ def start_phone(
     return phone
 
 
-def stop_phone(phone: RunningPhone, timeout: float = 15.0) -> None:
-    phone.process.terminate()
+def died_of_signal(phone: RunningPhone) -> str:
+    """Why the phone process died of a signal (e.g. SIGSEGV in PJSIP), or "" if it did
+    not (still running, or exited with a status)."""
+    code = phone.process.poll()
+    if code is None or code >= 0:
+        return ""
+    import signal
+
     try:
-        phone.process.wait(timeout)
-    except subprocess.TimeoutExpired:
-        phone.process.kill()
-        phone.process.wait(5)
+        name = signal.Signals(-code).name
+    except ValueError:
+        name = f"signal {-code}"
+    tail = phone.log_path.read_text(errors="replace")[-3000:] if phone.log_path.exists() else ""
+    return f"softphone {phone.profile} died of {name}:\n{tail}"
+
+
+def assert_alive(phone: RunningPhone) -> None:
+    """Fail the test if the phone process has exited (and say how: a signal is a crash)."""
+    code = phone.process.poll()
+    if code is not None:
+        raise AssertionError(died_of_signal(phone) or f"softphone {phone.profile} exited {code}")
+
+
+def stop_phone(phone: RunningPhone, timeout: float = 15.0) -> None:
+    """SIGTERM the phone and wait; raise AssertionError if it died of a signal (a crash,
+    before or while stopping) instead of exiting."""
+    crashed = died_of_signal(phone)
+    if not crashed:
+        phone.process.terminate()
+        try:
+            phone.process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            phone.process.kill()
+            phone.process.wait(5)
+            return
+        crashed = died_of_signal(phone)
+    if crashed:
+        raise AssertionError(crashed)
 
 
 @pytest.fixture
@@ -100,9 +141,7 @@ def softphone(tmp_path: Path) -> Iterator[Callable[..., RunningPhone]]:
     started: list[RunningPhone] = []
     home = tmp_path / "softphone-home"
 
-    def factory(
-        profile: str | None = None, *, settings_toml: str | None = None
-    ) -> RunningPhone:
+    def factory(profile: str | None = None, *, settings_toml: str | None = None) -> RunningPhone:
         phone = start_phone(
             home, profile or f"phone{len(started) + 1}", settings_toml=settings_toml
         )
@@ -112,5 +151,11 @@ def softphone(tmp_path: Path) -> Iterator[Callable[..., RunningPhone]]:
     try:
         yield factory
     finally:
+        crashes = []
         for phone in started:
-            stop_phone(phone)
+            try:
+                stop_phone(phone)
+            except AssertionError as exc:
+                crashes.append(str(exc))
+        if crashes:
+            pytest.fail("\n".join(crashes))

@@ -10,6 +10,7 @@ Rectangle {
     property bool keypadShown: false
     property bool routesShown: false
     property bool conferenceShown: false
+    property bool transferShown: false
     property string dtmf: ""
     function typeDigit(d) { phone.sendDtmf(call.uuid, d); dtmf += d; keypadShown = true }
     onCallChanged: if (!call.uuid || call.uuid !== lastUuid) { dtmf = ""; keypadShown = false; lastUuid = call.uuid || "" }
@@ -135,6 +136,14 @@ Rectangle {
         text: "Hide"; color: "white"; font.family: Theme.font; font.pixelSize: 17
         MouseArea { anchors.fill: parent; anchors.margins: -10; onClicked: screen.keypadShown = false }
     }
+    Text { // the app's own menu entry (CallKit draws no transfer button)
+        objectName: "transferButton"
+        visible: !screen.keypadShown && (screen.call.state === "active" || screen.call.state === "held")
+        x: parent.width / 2 - 78 - width; y: 727
+        text: "Transfer…"; color: "white"; font.family: Theme.font; font.pixelSize: 17
+        MouseArea { anchors.fill: parent; anchors.margins: -10; onClicked: screen.transferShown = true }
+    }
     AudioRouteSheet { anchors.fill: parent; phone: screen.phone; shown: screen.routesShown; onClose: screen.routesShown = false }
+    TransferSheet { anchors.fill: parent; phone: screen.phone; shown: screen.transferShown; onClose: screen.transferShown = false }
     ConferenceList { anchors.fill: parent; phone: screen.phone; visible: screen.conferenceShown; onClose: screen.conferenceShown = false }
 }

@@ -68,6 +68,10 @@ class CallRecord:
     def apply_update(self, update: CXCallUpdate) -> None:
         """Copy every field the update sets (Apple: ``reportCall(with:updated:)``)."""
         if update.remote_handle is not None:
+            if self.is_live and self.handle is not None and update.remote_handle != self.handle:
+                # Someone else on the same call (transfer, redirect): Recents lists both.
+                self.participants[self.handle] = None
+                self.participants[update.remote_handle] = None
             self.handle = update.remote_handle
         if update.localized_caller_name is not None:
             self.caller_name = update.localized_caller_name

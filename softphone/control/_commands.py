@@ -108,6 +108,20 @@ COMMANDS: tuple[Command, ...] = (
         "send DTMF digits",
     ),
     Command(
+        "transfer",
+        "transfer a call: blind (to) or attended (replaces: our other call takes its place)",
+        {
+            "call": _CALL,
+            "to": Param("string", "number or SIP URI (blind transfer)", max_length=512),
+            "replaces": Param(
+                "string",
+                "UUID of our other call: its peer takes this call over (attended transfer)",
+                pattern=_CALL.pattern,
+            ),
+        },
+        "transfer the current (or given) call --to URI, or --replaces OTHER_CALL",
+    ),
+    Command(
         "lock",
         "lock or unlock the emulated device",
         {"on": _ON},

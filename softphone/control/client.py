@@ -171,6 +171,12 @@ class ControlClient:
         """A VoIP push; ``call=False``: without the simulated caller's INVITE after it."""
         return self.request("push", preset=preset, caller=caller, payload=payload, call=call)
 
+    def transfer(
+        self, to: str | None = None, replaces: str | None = None, call: str | None = None
+    ) -> Any:
+        """Blind (``to``) or attended (``replaces``: our other call) transfer."""
+        return self.request("transfer", to=to, replaces=replaces, call=call)
+
     def lock(self, on: bool = True) -> Any:
         return self.request("lock", on=on)
 

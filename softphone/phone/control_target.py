@@ -24,6 +24,7 @@ from softphone.control import ConflictError, InvalidParamsError, NotFoundError, 
 from softphone.phone.voip_app import AppEvent, VoipApp
 from softphone.recents import Contact, RecentsError, RecentsGroup, RecentsStatus, RecentsStore
 from softphone.settings import Settings
+from softphone.sip import SipError
 
 if TYPE_CHECKING:  # numpy and PortAudio: imported only by phones with sound
     from softphone.audio import AudioSystem
@@ -84,6 +85,7 @@ def recents_row_json(store: RecentsStore, group: RecentsGroup) -> dict[str, Any]
         "started_at": dt.datetime.fromtimestamp(record.started_at, dt.timezone.utc).isoformat(),
         "duration": round(record.duration, 3),
         "end_reason": record.end_reason,
+        "participants": list(record.participants),
     }
 
 
@@ -270,6 +272,8 @@ class PhoneControl:
             if params.get("method"):
                 self.app.send_dtmf_by(actions, str(params["method"]))
             return {"call": str(call.uuid), "digits": params["digits"]}
+        if command == "transfer":
+            return await self._transfer(params)
         if command == "lock":
             self.system.device_locked = bool(params["on"])
             return {"locked": self.system.device_locked}
@@ -313,6 +317,27 @@ class PhoneControl:
             ended = self._ended(call.uuid)
             raise ended or ConflictError(f"the answer failed: {actions}")
         return {"call": str(call.uuid)}
+
+    async def _transfer(self, params: Mapping[str, Any]) -> dict[str, Any]:
+        """The app's Transfer… menu: REFER the call's peer (CallKit has no transfer
+        action); the outcome arrives as call.transfer-progress / call.transfer-result."""
+        call = self._call(params)
+        replaces = _uuid.UUID(str(params["replaces"])) if params.get("replaces") else None
+        to = str(params["to"]) if params.get("to") else None
+        if replaces is not None:
+            self._call({"call": str(replaces)})  # 404 when it is not one of our calls
+        try:
+            await self.app.transfers.transfer(call.uuid, to, replaces)
+        except LookupError as exc:
+            raise NotFoundError(str(exc)) from exc
+        except SipError as exc:
+            raise ConflictError(str(exc)) from exc
+        out: dict[str, Any] = {"call": str(call.uuid)}
+        if replaces is not None:
+            out["replaces"] = str(replaces)
+        else:
+            out["to"] = to
+        return out
 
     # -- several calls: the call screen's call-waiting, Swap, Merge and Private buttons ----
 

@@ -80,6 +80,9 @@ def engine_config(settings: Settings, problems: list[str] | None = None) -> Engi
         dtmf_method=sip.dtmf_method,  # type: ignore[arg-type]
         user_agent=sip.user_agent,
         log_messages=True,  # the Inspector's SIP ladder
+        accept_transfers=settings.calls.accept_transfers,
+        max_redirects=min(max(settings.calls.max_redirects, 0), 20),
+        accept_messages=settings.calls.accept_messages,
     )
 
 
@@ -311,6 +314,12 @@ class PhoneRuntime:
         in ``problems`` for the UI rather than raised (the phone still runs)."""
         self.started_at = time.monotonic()
         await self.engine.start(engine_config(self.settings, self.problems))
+        redirects = self.settings.calls.max_redirects
+        if not 0 <= redirects <= 20:
+            self.problems.append(
+                f"calls.max_redirects = {redirects} is out of range (0-20): "
+                f"using {min(max(redirects, 0), 20)}"
+            )
         if self.audio_system is not None:
             self.engine.set_audio_bridge(self.audio_system.bridge)
             status = self.audio_system.status()

@@ -42,6 +42,7 @@ from softphone.callkit import (
 from softphone.phone.calls import CallBook, PhoneCall
 from softphone.phone.reasons import CallOutcome, ended_reason, outcome_of, refusal_status
 from softphone.phone.side_effects import SideEffects
+from softphone.phone.transfers import Transfers
 from softphone.sip import (
     CallConnected,
     CallEnded,
@@ -189,6 +190,8 @@ class VoipApp:
         #: exception fails the call with its message.
         self.before_dial: Callable[[str], Awaitable[str | None]] | None = None
         self._unsubscribe = engine.subscribe(self._on_sip_event)
+        #: REFER, Replaces, 3xx and MESSAGE (call.transferred, call.redirected ...).
+        self.transfers = Transfers(self)
 
     # ---- events -----------------------------------------------------------------
 
@@ -796,5 +799,6 @@ class VoipApp:
             if call.sip_call_id is not None:
                 await self._hangup_quietly(call.sip_call_id)
         self._unsubscribe()
+        self.transfers.close()
         for task in list(self._tasks):
             task.cancel()

@@ -79,6 +79,9 @@ class CallSettings:
     maximum_calls_per_call_group: int = 4
     media_lost_after: float = 6.0  # seconds without incoming RTP before "Reconnecting…"
     media_timeout: float = 30.0  # seconds without RTP before the call fails (0: never)
+    accept_transfers: bool = True  # follow a REFER / INVITE with Replaces (else 603)
+    max_redirects: int = 5  # 3xx answers followed per call (0: none)
+    accept_messages: bool = True  # show SIP MESSAGEs (else 405)
 
 
 @dataclass(frozen=True)

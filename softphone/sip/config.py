@@ -102,6 +102,12 @@ class EngineConfig:
     #: it on while the inspector is open.
     log_messages: bool = False
     log_level: int = 0
+    #: Being transferred: follow a REFER / accept an INVITE with Replaces (else 603).
+    accept_transfers: bool = True
+    #: 3xx answers followed per outgoing call (0: none; a target seen twice stops).
+    max_redirects: int = 5
+    #: SIP MESSAGE outside a call: shown (True) or refused with 405 (False).
+    accept_messages: bool = True
 
     def __post_init__(self) -> None:
         if not self.transports:
@@ -125,6 +131,8 @@ class EngineConfig:
             raise ConfigError("register_timeout must be > 0")
         if self.no_answer_timeout < 0:
             raise ConfigError("no_answer_timeout must be >= 0")
+        if not 0 <= self.max_redirects <= 20:
+            raise ConfigError("max_redirects must be 0..20")
 
 
 @dataclass(frozen=True)

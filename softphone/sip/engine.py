@@ -77,6 +77,14 @@ class SipEngine(Protocol):
     async def send_dtmf(self, call_id: str, digits: str, method: str | None = None) -> None:
         """Send DTMF digits (``"rfc4733"`` or ``"info"``; None = the configured method)."""
 
+    async def transfer(self, call_id: str, target: str) -> None:
+        """Blind transfer: send REFER to ``target``; the outcome comes as
+        ``CallTransferProgress`` events (the peer's NOTIFYs)."""
+
+    async def transfer_attended(self, call_id: str, to_call_id: str) -> None:
+        """Attended transfer: REFER the peer of ``call_id`` to the peer of
+        ``to_call_id`` with ``Replaces`` (RFC 3891)."""
+
     async def conference(self, call_ids: Iterable[str]) -> None:
         """Mix the given calls together (and with the local audio) on the bridge."""
 

@@ -171,6 +171,61 @@ class CallMediaStateChanged(SipEvent):
 
 
 @dataclass(frozen=True)
+class CallTransferred(SipEvent):
+    """The call now talks to someone else, under the same ``call_id``: a REFER we
+    accepted (``how="refer"``: the new party is being dialled) or an INVITE with
+    ``Replaces`` (``how="replaces"``: it took the call over)."""
+
+    call_id: str
+    remote_uri: str
+    remote_display_name: str
+    how: str  # "refer" | "replaces"
+    previous_uri: str
+
+
+@dataclass(frozen=True)
+class CallTransferRefused(SipEvent):
+    """A REFER or an INVITE with ``Replaces`` for this call that the engine refused."""
+
+    call_id: str
+    target_uri: str
+    status: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class CallTransferProgress(SipEvent):
+    """A transfer we asked for (our REFER): the peer's NOTIFY (``code`` of its sipfrag),
+    or the REFER's own failure; ``final`` when nothing more will come."""
+
+    call_id: str
+    code: int
+    reason: str
+    final: bool
+
+
+@dataclass(frozen=True)
+class CallRedirected(SipEvent):
+    """A 3xx answer to our INVITE: ``followed`` to ``target_uri``, or not and why."""
+
+    call_id: str
+    target_uri: str
+    followed: bool
+    reason: str
+
+
+@dataclass(frozen=True)
+class MessageReceived(SipEvent):
+    """A SIP MESSAGE outside a call (RFC 3428), already answered 200."""
+
+    from_uri: str
+    display_name: str
+    body: str
+    content_type: str
+    account_id: str | None = None
+
+
+@dataclass(frozen=True)
 class SipMessageLogged(SipEvent):
     """One SIP message sent or received, credentials redacted."""
 

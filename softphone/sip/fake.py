@@ -84,6 +84,7 @@ class FakeSipEngine:
         self.users: dict[str, str] = {}
         self.forbidden: set[str] = {"forbidden"}
         self.sent_dtmf: list[tuple[str, str, str]] = []
+        self.transfers: list[tuple[str, str]] = []  # (call, target or replaces:<call>)
         self.bridge: AudioBridge | None = None
         self._subs: list[EventCallback] = []
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -369,6 +370,21 @@ class FakeSipEngine:
             raise SipError(f"call {call_id} is not connected")
         for d in digits:
             self.sent_dtmf.append((call_id, d, how.value))
+
+    async def transfer(self, call_id: str, target: str) -> None:
+        """Records the REFER; a test reports the peer's NOTIFY with ``emit``."""
+        if not self._call(call_id).connected:
+            raise SipError(f"call {call_id} is not connected")
+        parse_uri(target)
+        self.transfers.append((call_id, target))
+
+    async def transfer_attended(self, call_id: str, to_call_id: str) -> None:
+        if call_id == to_call_id:
+            raise SipError("a call cannot replace itself")
+        for c in (call_id, to_call_id):
+            if not self._call(c).connected:
+                raise SipError(f"call {c} is not connected")
+        self.transfers.append((call_id, f"replaces:{to_call_id}"))
 
     async def conference(self, call_ids: Iterable[str]) -> None:
         ids = list(dict.fromkeys(call_ids))

@@ -121,7 +121,12 @@ class TestLineProcess:
         else:
             # A frozen bundle has no ``-m``: its executable takes the sub-command instead.
             frozen = getattr(sys, "frozen", False)
-            entry = ["testline"] if frozen else ["-m", "softphone.sip.pjsua.testline"]
+            # faulthandler: a crash in PJSIP leaves its Python stack in the stderr tail
+            entry = (
+                ["testline"]
+                if frozen
+                else ["-X", "faulthandler", "-m", "softphone.sip.pjsua.testline"]
+            )
             argv = [sys.executable, *entry]
         after = len(self.events)
         stops = self._stops

@@ -176,6 +176,10 @@ class FakePhoneUiService:
         self._notify()
         return None
 
+    def transfer(self, uuid: str, to: str) -> IntentResult:
+        self._record("transfer", uuid, to)
+        return None
+
     def unmerge(self, uuid: str) -> IntentResult:
         """Private: the member leaves the conference and stays active; the rest is held."""
         self._record("unmerge", uuid)

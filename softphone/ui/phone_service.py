@@ -230,6 +230,8 @@ class RuntimePhoneService:
             if code >= 400 and code not in (486, 487, 603):
                 why = str(event.data.get("reason") or code)  # e.g. "no response (408 ...)"
                 self._errors.append(UiError(f"end-{event.call}", "Call Failed", why))
+        else:
+            self._dialog_banner(event)
         self._notify()
 
     def _call_failed(self, event: AppEvent, detail: str) -> None:
@@ -241,6 +243,21 @@ class RuntimePhoneService:
             if any(e.id == error_id for e in self._errors):
                 return
         self._errors.append(UiError(error_id, "Call Failed", detail))
+
+    def _dialog_banner(self, event: AppEvent) -> None:
+        """Banners for a SIP MESSAGE and for transfers/redirects that did not happen."""
+        data = event.data
+        banner_id = f"dlg-{len(self._errors)}-{event.at}"
+        if event.name == "message.received":
+            sender = str(data.get("name") or data.get("sender") or "Unknown")
+            self._errors.append(UiError(banner_id, f"Message from {sender}", str(data["body"])))
+        elif event.name == "call.transfer-refused":
+            self._errors.append(UiError(banner_id, "Transfer Refused", str(data.get("reason"))))
+        elif event.name == "call.transfer-result" and not data.get("ok"):
+            why = f"{data.get('code')} {data.get('reason', '')}".strip()
+            self._errors.append(UiError(banner_id, "Transfer Failed", why))
+        elif event.name == "call.redirected" and not data.get("followed"):
+            self._errors.append(UiError(banner_id, "Redirect Refused", str(data.get("reason"))))
 
     # ---- intents ---------------------------------------------------------------------
 
@@ -273,6 +290,14 @@ class RuntimePhoneService:
 
     def unmerge(self, uuid: str) -> IntentResult:
         return self.system.unmerge(_uuid.UUID(uuid))
+
+    def transfer(self, uuid: str, to: str) -> IntentResult:
+        """The app's Transfer… menu: ``to`` is a number/URI (blind) or the UUID of our
+        other call (attended: its peer takes this call over)."""
+        others = {str(c.uuid) for c in self.system.calls if not c.has_ended}
+        if to in others:
+            return self.runtime.app.transfers.transfer(_uuid.UUID(uuid), None, _uuid.UUID(to))
+        return self.runtime.app.transfers.transfer(_uuid.UUID(uuid), to, None)
 
     def hold_and_accept(self, uuid: str) -> IntentResult:
         return self.system.hold_and_accept(_uuid.UUID(uuid))

@@ -224,6 +224,14 @@ class PhoneViewModel(QObject):
     def merge(self) -> None:
         self._run("Cannot Merge Calls", self._service.merge)
 
+    @Slot(str, str)
+    def transfer(self, uuid: str, to: str) -> None:
+        """The call screen's Transfer… menu (the app's own: CallKit has no transfer)."""
+        if not to.strip():
+            self._add_local_error("Cannot Transfer", "Enter a number or SIP address first.")
+            return
+        self._run("Transfer Failed", lambda: self._service.transfer(uuid, to.strip()))
+
     @Slot(str)
     def unmerge(self, uuid: str) -> None:
         """Private: talk to one conference member alone; the others are held."""

@@ -117,6 +117,9 @@ class StartingPhoneService:
     def unmerge(self, uuid: str) -> IntentResult:
         return self._running().unmerge(uuid)
 
+    def transfer(self, uuid: str, to: str) -> IntentResult:
+        return self._running().transfer(uuid, to)
+
     def hold_and_accept(self, uuid: str) -> IntentResult:
         return self._running().hold_and_accept(uuid)
 

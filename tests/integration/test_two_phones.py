@@ -26,6 +26,9 @@ from tests.sip.kamailio import USERS, AuthKamailio
 pytestmark = pytest.mark.integration
 PASSPHRASE = "ci-passphrase"
 
+#: A phone process; faulthandler leaves its Python stack in the log if PJSIP crashes.
+PHONE = [sys.executable, "-X", "faulthandler", "-m", "softphone"]
+
 
 def _env(home: Path) -> dict[str, str]:
     return {
@@ -75,7 +78,7 @@ def phones(tmp_path: Path) -> Iterator[tuple[Path, AuthKamailio]]:
             log = open(tmp_path / f"phone-{name}.log", "wb")  # noqa: SIM115
             procs.append(
                 subprocess.Popen(
-                    [sys.executable, "-m", "softphone", "--profile", name, "--headless"],
+                    [*PHONE, "--profile", name, "--headless"],
                     env=_env(home),
                     stdout=log,
                     stderr=subprocess.STDOUT,

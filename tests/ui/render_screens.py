@@ -36,6 +36,14 @@ def _in_call(win: PhoneWindow, svc: FakePhoneUiService) -> None:
     svc.set_quality(uuid, CallQuality("PCMU", 4.3))
 
 
+def _transfer_sheet(win: PhoneWindow, svc: FakePhoneUiService) -> None:
+    svc.set_held(_active(svc, "+14155550199", "Ann"), True)
+    _active(svc)  # Ann is held: the sheet offers the attended transfer to her too
+    d.pump(300)
+    d.click(win, "transferButton")
+    d.type_text(win, "sip:carol@pbx.example.com")
+
+
 def _dialing(state: CallState) -> Setup:
     def setup(win: PhoneWindow, svc: FakePhoneUiService) -> None:
         svc.dial("+442079460958")
@@ -158,6 +166,7 @@ SCREENS: dict[str, Setup] = {
     "outgoing_calling": _dialing(CallState.DIALING),
     "outgoing_ringing": _dialing(CallState.RINGING),
     "in_call": _in_call,
+    "transfer_sheet": _transfer_sheet,
     "in_call_muted_held": _muted_held,
     "in_call_keypad": _dtmf,
     "in_call_reconnecting": _reconnecting,

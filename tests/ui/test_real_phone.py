@@ -24,9 +24,7 @@ pytestmark = pytest.mark.integration
 async def real(qapp: object, tmp_path: Path) -> AsyncIterator[tuple[PhoneRuntime, PhoneWindow]]:
     runtime = PhoneRuntime(create_engine(), Settings())
     await runtime.start()
-    win = PhoneWindow(
-        RuntimePhoneService(runtime), runner=AsyncioTaskRunner(), reduce_motion=True
-    )
+    win = PhoneWindow(RuntimePhoneService(runtime), runner=AsyncioTaskRunner(), reduce_motion=True)
     try:
         yield runtime, win
     finally:
@@ -112,3 +110,23 @@ async def test_a_bad_setting_is_named_in_the_error_banner(
         assert "sip.udp_port" in detail and "must be 0-65535" in detail, detail
     finally:
         win.close()
+
+
+async def test_a_sip_message_shows_as_a_banner(
+    real: tuple[PhoneRuntime, PhoneWindow], tmp_path: Path
+) -> None:
+    """A MESSAGE from another SIP phone (SIPp) becomes the window's notification."""
+    from tests.sip import dialog_scenarios as ds
+    from tests.sip.helpers import start_sipp
+
+    runtime, win = real
+    host, port = runtime.engine.local_address("udp")
+    sipp = await start_sipp(
+        ds.out_of_dialog("MESSAGE", 200, body="Meeting moved to 3", log_headers=()),
+        tmp_path,
+        f"{host}:{port}",
+    )
+    await sipp.expect_success()
+    await d.until(lambda: d.exists(win, "errorBanner_0"))
+    assert d.text_of(win, "errorTitle") == "Message from SIPp Caller"
+    assert d.text_of(win, "errorDetail") == "Meeting moved to 3"

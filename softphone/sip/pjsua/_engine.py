@@ -14,6 +14,7 @@ import asyncio
 import collections
 import contextlib
 import ctypes
+import functools
 import gc
 import itertools
 import logging
@@ -66,6 +67,7 @@ from softphone.sip.media import (
 )
 from softphone.sip.pjsua._bridge_port import BridgePort
 from softphone.sip.pjsua._device_clock import ConferenceClock
+from softphone.sip.pjsua._dialog import DialogSurface
 from softphone.sip.pjsua._fdwatch import TimerClock, socket_fds_bound_to, timer_clock
 from softphone.sip.pjsua._guard import Refusal, RequestGuard
 from softphone.sip.pjsua._info_dtmf import info_dtmf_digit
@@ -75,10 +77,11 @@ from softphone.sip.pjsua._media_config import (
     set_codec_priorities,
     srtp_refusal,
 )
-from softphone.sip.pjsua._objects import Account, Call, LogWriter, guarded
+from softphone.sip.pjsua._objects import Account, Call, Endpoint, LogWriter, guarded
 from softphone.sip.pjsua._objects import pj_error_text as _pj_error_text
+from softphone.sip.pjsua._out_of_dialog import OutOfDialog
 from softphone.sip.pjsua._transports import create_transports, tls_failure_reason
-from softphone.sip.pjsua._wire import RefusalEndpoint, response_has_sdp
+from softphone.sip.pjsua._wire import response_has_sdp
 from softphone.sip.uri import check_transport, display_name_of, parse_uri, uri_of
 
 log = logging.getLogger(__name__)
@@ -162,6 +165,8 @@ class PjsuaEngine:
         self._media_on = False
         self._null_capture: Any = None  # the null device's AudioMedia (valid until libDestroy)
         self._null_playback: Any = None
+        self._dialog = DialogSurface(self)  # REFER, Replaces, 3xx: calls pjsua2 makes
+        self._outside = OutOfDialog(self._emit)  # MESSAGE, REGISTER, SUBSCRIBE, OPTIONS
 
     # -- events --------------------------------------------------------------------------
 
@@ -227,7 +232,7 @@ class PjsuaEngine:
         self._loop = asyncio.get_running_loop()
         self._loop_thread = threading.get_ident()
         self._config = config
-        ep = RefusalEndpoint(self._emit)  # reports INVITEs PJSIP refuses itself
+        ep = Endpoint(self)
         ep.libCreate()
         self._ep = ep
         try:
@@ -278,6 +283,8 @@ class PjsuaEngine:
         self._transports = create_transports(ep, config)
         ep.libStart()
         self._guard = RequestGuard(self._lib(), self._on_guard_refused)
+        self._outside.accept_messages = config.accept_messages
+        self._outside.install(self._lib())
         ep.audDevManager().setNullDev()
         set_codec_priorities(ep, config.codecs)
         first = config.transports[0]
@@ -358,7 +365,7 @@ class PjsuaEngine:
         try:
             self._hangup_all()
             deadline = loop.time() + 2.0
-            while self._calls and loop.time() < deadline:
+            while (self._calls or self._dialog.retired_count) and loop.time() < deadline:
                 await asyncio.sleep(0.01)
             unregs = [
                 self.unregister(aid, timeout=2.0)
@@ -374,6 +381,7 @@ class PjsuaEngine:
             self._destroy_lib()
 
     def _hangup_all(self) -> None:
+        self._dialog.hangup_all()
         for st in list(self._calls.values()):
             st.local_hangup = True
             with contextlib.suppress(Exception):
@@ -409,6 +417,7 @@ class PjsuaEngine:
                 self._bridge.media_stopped()
         self._media_on = False
         self._calls.clear()
+        self._dialog.clear()
         self._graveyard.clear()
         self._refusing.clear()
         self._conference.clear()
@@ -426,12 +435,15 @@ class PjsuaEngine:
 
         self._ep = None
         self._transports.clear()
+        self._outside.close()
         if ep is not None:
             try:
                 if self._guard is not None:
                     self._guard.close()
                     self._guard = None
-                ep.libDestroy()
+                # Calls are hung up and accounts unregistered by now: no need for
+                # PJSIP's 1 s wait for responses (PJSUA_DESTROY_NO_RX_MSG).
+                ep.libDestroy(pj.PJSUA_DESTROY_NO_RX_MSG)
             except Exception:
                 log.exception("libDestroy failed")
         self._log_writer = None
@@ -798,6 +810,12 @@ class PjsuaEngine:
         except pj.Error as exc:
             raise SipError(f"cannot send DTMF on {call_id}: {_pj_error_text(exc)}") from exc
 
+    async def transfer(self, call_id: str, target: str) -> None:
+        await self._dialog.transfer(call_id, target)
+
+    async def transfer_attended(self, call_id: str, to_call_id: str) -> None:
+        await self._dialog.transfer_attended(call_id, to_call_id)
+
     async def conference(self, call_ids: Iterable[str]) -> None:
         ids = list(dict.fromkeys(call_ids))
         states = [self._call(c) for c in ids]
@@ -971,13 +989,17 @@ class PjsuaEngine:
                 IncomingCallRefused(str(info.callIdString), uri_of(str(info.remoteUri)), 486, limit)
             )
             return
+        remote = str(info.remoteUri)
+        whole = str(prm.rdata.wholeMsg)
+        refuse = functools.partial(self._refuse_later, call)
+        if self._outside.refuse_offer(refuse, str(info.callIdString), remote, whole):
+            return
         key = f"call-{next(self._ids)}"
         call.key = key
-        remote = str(info.remoteUri)
         st = _CallState(key, call, Direction.INCOMING, acc.account_id, uri_of(remote))
         st.sip_call_id = str(info.callIdString)
         self._calls[key] = st
-        headers = _LazyHeaders(str(prm.rdata.wholeMsg))
+        headers = _LazyHeaders(whole)
         ringing = pj.CallOpParam(True)
         ringing.statusCode = 180
         call.answer(ringing)
@@ -1029,6 +1051,7 @@ class PjsuaEngine:
         if st is None:
             if info.state == pj.PJSIP_INV_STATE_DISCONNECTED:
                 self._graveyard.append(call)
+                self._dialog.leg_disconnected(call)  # a transferred/replaced call's old leg
             return
         state = info.state
         if not st.sip_call_id:
@@ -1048,10 +1071,13 @@ class PjsuaEngine:
                 st.timer.cancel()
                 st.timer = None
             self._emit(CallConnected(st.key))
+            self._dialog.leg_connected(st)
         elif state == pj.PJSIP_INV_STATE_DISCONNECTED:
             code = int(info.lastStatusCode)
             reason = str(info.lastReason)
             cause = self._end_cause(st, code, reason)
+            reason = self._dialog.end_reason(st.key, reason)
+            self._dialog.call_ended(st.key)
             refused = (
                 None if st.connected else srtp_refusal(self._srtp(st.account_id), code, reason)
             )

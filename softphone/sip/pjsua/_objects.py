@@ -27,15 +27,28 @@ def pj_error_text(exc: BaseException) -> str:
     return str(reason or exc)
 
 
-def guarded(name: str, fn: Callable[[], Any]) -> None:
-    """Run ``fn``; an exception escaping a pjsua2 callback would abort the process."""
+def guarded(name: str, fn: Callable[[], Any], default: Any = None) -> Any:
+    """Run ``fn``; an exception escaping a pjsua2 callback would abort the process
+    (``default`` is returned instead)."""
     try:
-        fn()
+        return fn()
     except BaseException:
         try:
             log.exception("pjsua2 callback %s failed", name)
         except BaseException:
             pass
+        return default
+
+
+class Endpoint(pj.Endpoint):
+    """The one pjsua2 Endpoint; hears INVITEs PJSIP refused before any call existed."""
+
+    def __init__(self, engine: PjsuaEngine) -> None:
+        super().__init__()
+        self.engine = engine
+
+    def onRejectedIncomingCall(self, prm: pj.OnRejectedIncomingCallParam) -> None:  # noqa: N802
+        guarded("onRejectedIncomingCall", lambda: self.engine._outside.on_rejected_call(prm))
 
 
 class LogWriter(pj.LogWriter):
@@ -74,6 +87,12 @@ class Account(pj.Account):
     def onIncomingCall(self, prm: pj.OnIncomingCallParam) -> None:  # noqa: N802 - pjsua2 override
         guarded("onIncomingCall", lambda: self.engine._on_incoming_call(self, prm))
 
+    def onInstantMessage(self, prm: pj.OnInstantMessageParam) -> None:  # noqa: N802
+        guarded("onInstantMessage", lambda: self.engine._outside.on_message(self, prm))
+
+    def onIncomingSubscribe(self, prm: pj.OnIncomingSubscribeParam) -> None:  # noqa: N802
+        guarded("onIncomingSubscribe", lambda: self.engine._outside.on_subscribe(prm))
+
 
 class Call(pj.Call):
     """One pjsua2 call; all logic lives in the engine's ``_on_*`` methods."""
@@ -84,6 +103,7 @@ class Call(pj.Call):
         else:
             super().__init__(acc, call_id)
         self.engine = engine
+        self.account = acc
         self.key = ""
         self.info: Any = None  # the last getInfo(): members dangle if not kept
 
@@ -98,3 +118,26 @@ class Call(pj.Call):
 
     def onCallTsxState(self, prm: pj.OnCallTsxStateParam) -> None:  # noqa: N802 - pjsua2 override
         guarded("onCallTsxState", lambda: self.engine._on_call_tsx_state(self, prm))
+
+    # Calls pjsua2 would otherwise create (or re-point) on its own: the engine owns them.
+
+    def onCallTransferRequest(self, prm: pj.OnCallTransferRequestParam) -> None:  # noqa: N802
+        guarded("onCallTransferRequest", lambda: self.engine._dialog.on_transfer_request(self, prm))
+
+    def onCallTransferStatus(self, prm: pj.OnCallTransferStatusParam) -> None:  # noqa: N802
+        guarded("onCallTransferStatus", lambda: self.engine._dialog.on_transfer_status(self, prm))
+
+    def onCallReplaceRequest(self, prm: pj.OnCallReplaceRequestParam) -> None:  # noqa: N802
+        guarded("onCallReplaceRequest", lambda: self.engine._dialog.on_replace_request(self, prm))
+
+    def onCallReplaced(self, prm: pj.OnCallReplacedParam) -> None:  # noqa: N802
+        guarded("onCallReplaced", lambda: self.engine._dialog.on_replaced(self, prm))
+
+    def onCallRedirected(self, prm: pj.OnCallRedirectedParam) -> int:  # noqa: N802
+        return int(
+            guarded(
+                "onCallRedirected",
+                lambda: self.engine._dialog.on_redirected(self, prm),
+                pj.PJSIP_REDIRECT_STOP,
+            )
+        )

@@ -4,29 +4,15 @@ they could ring, and whether a provisional response carried SDP (early media).""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from typing import Any
 
 import pjsua2 as pj
 
-from softphone.sip.events import IncomingCallRefused, SipEvent
-from softphone.sip.pjsua._objects import guarded
+from softphone.sip.events import IncomingCallRefused
 from softphone.sip.uri import uri_of
 
 _CONTENT_TYPE = re.compile(r"(?im)^(?:content-type|c)\s*:\s*application/sdp")
 _CONTENT_LENGTH = re.compile(r"(?im)^(?:content-length|l)\s*:\s*(\d+)")
-
-
-class RefusalEndpoint(pj.Endpoint):
-    """The pjsua2 Endpoint; reports INVITEs PJSIP answered with a final error before
-    ``onIncomingCall`` (e.g. 488 when no codec is in common) as ``IncomingCallRefused``."""
-
-    def __init__(self, sink: Callable[[SipEvent], None]) -> None:
-        super().__init__()
-        self._sink = sink
-
-    def onRejectedIncomingCall(self, prm: Any) -> None:  # noqa: N802 - pjsua2's name
-        guarded("onRejectedIncomingCall", lambda: self._sink(refused_event(prm)))
 
 
 def refused_event(prm: Any) -> IncomingCallRefused:

@@ -238,7 +238,7 @@ class _TestLine:
             self.account.shutdown()
             gc.collect()
         finally:
-            self.ep.libDestroy()
+            self.ep.libDestroy(pj.PJSUA_DESTROY_NO_RX_MSG)  # calls already ended above
 
 
 def _handle(line: _TestLine, raw: str) -> bool:
