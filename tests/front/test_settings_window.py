@@ -55,9 +55,10 @@ async def test_settings_page_taps_are_saved_for_the_next_start(
     runtime, win, store = window
     d.click(win, "settingsButton")
     d.pump(450)
-    for switch in ("codecSwitch_PCMU", "codecSwitch_G722", "pushSwitch", "accountSwitch_lab"):
+    for switch in ("codecSwitch_PCMU", "codecSwitch_G722", "pushSwitch", "accountSwitch_lab",
+                   "transport_tcp"):
+        _scroll_to(win, switch)  # the page is taller than the window
         d.click(win, switch)
-    d.click(win, "transport_tcp")
     d.click(win, "settingsSave")
     await d.until(lambda: store.load().settings.sip.codecs == ("PCMA/8000",))
     saved = store.load().settings  # what the next start reads
