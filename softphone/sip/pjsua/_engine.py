@@ -282,7 +282,7 @@ class PjsuaEngine:
         ep.libInit(cfg)
         self._transports = create_transports(ep, config)
         ep.libStart()
-        self._guard = RequestGuard(self._lib(), self._on_guard_refused)
+        self._guard = RequestGuard(self._lib(), self._on_guard_refused, self._answered)
         self._outside.accept_messages = config.accept_messages
         self._outside.install(self._lib())
         ep.audDevManager().setNullDev()
@@ -1015,6 +1015,9 @@ class PjsuaEngine:
             )
         )
 
+    def _answered(self, sip_call_id: str) -> bool:
+        return any(st.connected for st in self._calls.values() if st.sip_call_id == sip_call_id)
+
     def _on_guard_refused(
         self, first_line: str, refused: Refusal, call_id: str, caller: str
     ) -> None:
@@ -1027,22 +1030,27 @@ class PjsuaEngine:
 
         Hanging up inside it resets a call whose INVITE had no SDP at once, and pjsua2
         then frees the INVITE's clone a second time: an assertion aborts the process.
+        The scheduled refusal holds no Call itself: a Call still referenced after
+        ``libDestroy`` aborts the process when it is freed.
         """
         self._refusing.append(call)
-
-        def refuse() -> None:
-            self._refusing.remove(call)
-            self._graveyard.append(call)
-            prm = pj.CallOpParam(True)
-            prm.statusCode = code
-            if reason:
-                prm.reason = reason
-            with contextlib.suppress(pj.Error):
-                call.hangup(prm)
-            self._schedule_poll()
-
         assert self._loop is not None
-        self._loop.call_soon(guarded, "refuse", refuse)
+        self._loop.call_soon(guarded, "refuse", functools.partial(
+            self._refuse_now, id(call), code, reason))
+
+    def _refuse_now(self, key: int, code: int, reason: str) -> None:
+        call = next((c for c in self._refusing if id(c) == key), None)
+        if call is None:  # the engine stopped meanwhile
+            return
+        self._refusing.remove(call)
+        self._graveyard.append(call)
+        prm = pj.CallOpParam(True)
+        prm.statusCode = code
+        if reason:
+            prm.reason = reason
+        with contextlib.suppress(pj.Error):
+            call.hangup(prm)
+        self._schedule_poll()
 
     def _on_call_state(self, call: Call, prm: Any) -> None:
         info = call.getInfo()

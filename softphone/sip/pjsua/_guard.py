@@ -10,6 +10,8 @@ that break a rule of RFC 3261 that PJSIP does not check:
 - a CSeq method that is not the request's method (RFC 3261 8.1.1.5: 400);
 - an offer with more media streams than a call uses (each one makes PJSIP open two
   sockets at once, before the application hears of the call: 488);
+- a REFER inside a call that is not answered yet (403): PJSIP 2.15's answer to it asserts
+  (``pjsip_dlg_respond``) and aborts;
 - a flood of new INVITEs (503): each opens two sockets per media stream before anyone
   can refuse it, and PJSIP keeps a closed socket's I/O queue slot for 500 ms, so INVITEs
   refused at once still fill the wheel's 64 slots; new calls may open at most
@@ -113,6 +115,17 @@ class SocketBudget:
 
 
 _FLOOD = Refusal(503, "Too many new calls at once")
+_EARLY_REFER = Refusal(403, "REFER before the call is answered")
+
+
+def _early_refer(msg: bytes, confirmed: Callable[[str], bool]) -> bool:
+    """A REFER inside a dialog whose call is not answered yet."""
+    head = msg.partition(b"\r\n\r\n")[0]
+    return (
+        head.startswith(b"REFER ")
+        and _TO_TAG.search(head) is not None
+        and not confirmed(_header(_CALL_ID, head))
+    )
 
 
 class _PjStr(ctypes.Structure):
@@ -147,16 +160,21 @@ class RequestGuard:
     """Registers the guard module on the running pjsua endpoint; ``close()`` removes it.
 
     ``on_refused(first_line, refusal, call_id, caller_uri)`` hears each refusal (on the
-    SIP thread, inside PJSIP: it must only queue work)."""
+    SIP thread, inside PJSIP: it must only queue work); ``confirmed(call_id)`` says
+    whether the call with that SIP Call-ID has been answered."""
 
     def __init__(
-        self, lib: Any, on_refused: Callable[[str, Refusal, str, str], None]
+        self,
+        lib: Any,
+        on_refused: Callable[[str, Refusal, str, str], None],
+        confirmed: Callable[[str], bool] = lambda call_id: True,
     ) -> None:
         self._lib = lib
         self._on_refused = on_refused
         self._msg_buf_offset: int | None = None
         self._packet_offset = 0
         self._budget = SocketBudget()
+        self._confirmed = confirmed
         self._name = ctypes.create_string_buffer(b"mod-softphone-guard")
         self._module = _PjsipModule()
         self._module.name = _PjStr(ctypes.cast(self._name, ctypes.c_char_p), 19)
@@ -227,6 +245,8 @@ class RequestGuard:
             if msg is None:
                 return 0
             answer = refusal(msg)
+            if answer is None and _early_refer(msg, self._confirmed):
+                answer = _EARLY_REFER
             if answer is None:
                 sockets = new_call_sockets(msg)
                 if sockets and not self._budget.admit(sockets):

@@ -43,7 +43,13 @@ def answer_ok(rx_data: Any) -> None:
     lib = _pjsip()
     rdata = ctypes.c_void_p(int(rx_data))
     dialog = lib.pjsip_rdata_get_dlg(rdata)
-    status = lib.pjsip_dlg_respond(dialog, rdata, 200, None, None, None) if dialog else -1
+    tsx = lib.pjsip_rdata_get_tsx(rdata)
+    # pjsip_dlg_respond asserts (and aborts) unless the request's transaction belongs to
+    # that dialog: otherwise leave the answer to PJSIP.
+    if not dialog or not tsx or lib.pjsip_tsx_get_dlg(tsx) != dialog:
+        log.info("INFO outside its dialog's transaction: left to PJSIP")
+        return
+    status = lib.pjsip_dlg_respond(dialog, rdata, 200, None, None, None)
     if status != 0:
         log.warning("could not answer an INFO with 200 (status %s)", status)
 
@@ -54,8 +60,9 @@ def _pjsip() -> ctypes.CDLL:
     from pjsua2 import _pjsua2
 
     lib = ctypes.CDLL(_pjsua2.__file__)
-    lib.pjsip_rdata_get_dlg.argtypes = [ctypes.c_void_p]
-    lib.pjsip_rdata_get_dlg.restype = ctypes.c_void_p
+    for name in ("pjsip_rdata_get_dlg", "pjsip_rdata_get_tsx", "pjsip_tsx_get_dlg"):
+        getattr(lib, name).argtypes = [ctypes.c_void_p]
+        getattr(lib, name).restype = ctypes.c_void_p
     lib.pjsip_dlg_respond.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int]
     lib.pjsip_dlg_respond.argtypes += [ctypes.c_void_p] * 3
     lib.pjsip_dlg_respond.restype = ctypes.c_int
