@@ -88,3 +88,15 @@ class TestNewCallFlood:
         assert not budget.admit(2)
         now[0] += 0.02
         assert budget.admit(4) and budget.admit(4) and not budget.admit(2)
+
+
+class TestEarlyRefer:
+    def test_a_refer_in_an_unanswered_call_is_refused(self) -> None:
+        """REFER inside a dialog whose call is not answered: refused; answered: passes."""
+        from softphone.sip.pjsua._guard import _early_refer
+
+        refer = msg(b"REFER", b"2 REFER").replace(
+            b"CSeq:", b"To: <sip:a@b>;tag=x\r\nCall-ID: c1\r\nCSeq:")
+        assert _early_refer(refer, lambda call_id: False)
+        assert not _early_refer(refer, lambda call_id: call_id == "c1")
+        assert not _early_refer(msg(b"REFER", b"2 REFER"), lambda call_id: False)  # no dialog
