@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from softphone.testing import RunningPhone, start_phone
+from softphone.testing import RunningPhone, start_phone, stop_phone
 from tests.fuzz_counts import record
 from tests.sip.wirefuzz import DialogMutator, Message, Target, mutate, request, response
 
@@ -51,12 +51,7 @@ def phone(tmp_path: Path) -> Iterator[RunningPhone]:
     try:
         yield p
     finally:
-        # Known and open (issue 17): SIGTERM after this battery can crash PJSIP inside
-        # the engine's last libHandleEvents (a segfault or pjsua_call_set_user_data's
-        # assertion) although every call has ended; the battery's claims are about the
-        # phone while it runs, so it is killed here rather than stopped.
-        p.process.kill()
-        p.process.wait(10)
+        stop_phone(p)  # SIGTERM: a crash while stopping fails the test too
 
 
 def _alive(phone: RunningPhone, sent: list[bytes], seed: int) -> None:

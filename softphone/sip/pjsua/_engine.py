@@ -416,6 +416,10 @@ class PjsuaEngine:
             with contextlib.suppress(Exception):
                 self._bridge.media_stopped()
         self._media_on = False
+        for st in self._calls.values():
+            # No Call may outlive libDestroy (its destructor asserts then), not even
+            # through this frame's loop variable.
+            st.call = None
         self._calls.clear()
         self._dialog.clear()
         self._graveyard.clear()
