@@ -32,6 +32,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from softphone.sip.pjsua._pjsip_module import PjsipModule, PjStr, RxCallback
+
 log = logging.getLogger(__name__)
 
 #: Media streams an offer may carry (audio, and room for video).
@@ -128,34 +130,6 @@ def _early_refer(msg: bytes, confirmed: Callable[[str], bool]) -> bool:
     )
 
 
-class _PjStr(ctypes.Structure):
-    _fields_ = [("ptr", ctypes.c_char_p), ("slen", ctypes.c_ssize_t)]
-
-
-_RX_CB = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p)
-
-
-class _PjsipModule(ctypes.Structure):
-    """``pjsip_module`` (pjsip/sip_module.h)."""
-
-    _fields_ = [
-        ("prev", ctypes.c_void_p),
-        ("next", ctypes.c_void_p),
-        ("name", _PjStr),
-        ("id", ctypes.c_int),
-        ("priority", ctypes.c_int),
-        ("load", ctypes.c_void_p),
-        ("start", ctypes.c_void_p),
-        ("stop", ctypes.c_void_p),
-        ("unload", ctypes.c_void_p),
-        ("on_rx_request", _RX_CB),
-        ("on_rx_response", ctypes.c_void_p),
-        ("on_tx_request", ctypes.c_void_p),
-        ("on_tx_response", ctypes.c_void_p),
-        ("on_tsx_state", ctypes.c_void_p),
-    ]
-
-
 class RequestGuard:
     """Registers the guard module on the running pjsua endpoint; ``close()`` removes it.
 
@@ -176,11 +150,11 @@ class RequestGuard:
         self._budget = SocketBudget()
         self._confirmed = confirmed
         self._name = ctypes.create_string_buffer(b"mod-softphone-guard")
-        self._module = _PjsipModule()
-        self._module.name = _PjStr(ctypes.cast(self._name, ctypes.c_char_p), 19)
+        self._module = PjsipModule()
+        self._module.name = PjStr(ctypes.cast(self._name, ctypes.c_char_p), 19)
         self._module.id = -1
         self._module.priority = _PRIORITY
-        self._callback = _RX_CB(self._on_rx_request)  # kept: PJSIP holds the pointer
+        self._callback = RxCallback(self._on_rx_request)  # kept: PJSIP holds the pointer
         self._module.on_rx_request = self._callback
         get_endpt = lib.pjsua_get_pjsip_endpt
         get_endpt.restype = ctypes.c_void_p
@@ -189,7 +163,7 @@ class RequestGuard:
         self._respond = lib.pjsip_endpt_respond_stateless
         self._respond.restype = ctypes.c_int
         self._respond.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int,
-                                  ctypes.POINTER(_PjStr), ctypes.c_void_p, ctypes.c_void_p]
+                                  ctypes.POINTER(PjStr), ctypes.c_void_p, ctypes.c_void_p]
         register = lib.pjsip_endpt_register_module
         register.restype = ctypes.c_int
         register.argtypes = [ctypes.c_void_p, ctypes.c_void_p]
@@ -257,7 +231,7 @@ class RequestGuard:
             if not first.startswith("ACK "):
                 text = answer.reason.encode()
                 self._respond(self._endpt, rdata, answer.status,
-                              ctypes.byref(_PjStr(text, len(text))), None, None)
+                              ctypes.byref(PjStr(text, len(text))), None, None)
             self._on_refused(first, answer, _header(_CALL_ID, msg), _header(_FROM, msg))
             return 1
         except BaseException:  # an exception here would abort the process

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from softphone.sip.events import IncomingCallRefused, MessageReceived
+from softphone.sip.pjsua._pjsip_module import PjsipModule, PjStr, RxCallback
 from softphone.sip.pjsua._wire import refused_event
 from softphone.sip.uri import display_name_of, uri_of
 
@@ -37,36 +38,9 @@ _STATIC_PT = {0: "PCMU", 3: "GSM", 8: "PCMA", 9: "G722", 10: "L16", 11: "L16"}
 WHEEL_CODECS = frozenset({"PCMU", "PCMA", "G722", "GSM", "SPEEX", "ILBC", "L16"})
 
 
-class _PjStr(ctypes.Structure):
-    _fields_ = [("ptr", ctypes.c_char_p), ("slen", ctypes.c_ssize_t)]
-
-
-_RX = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p)
-_ANY = ctypes.c_void_p
-
-
-class _PjsipModule(ctypes.Structure):
-    _fields_ = [
-        ("prev", ctypes.c_void_p),
-        ("next", ctypes.c_void_p),
-        ("name", _PjStr),
-        ("id", ctypes.c_int),
-        ("priority", ctypes.c_int),
-        ("load", _ANY),
-        ("start", _ANY),
-        ("stop", _ANY),
-        ("unload", _ANY),
-        ("on_rx_request", _RX),
-        ("on_rx_response", _ANY),
-        ("on_tx_request", _ANY),
-        ("on_tx_response", _ANY),
-        ("on_tsx_state", _ANY),
-    ]
-
-
-def _str(text: str) -> _PjStr:
+def _str(text: str) -> PjStr:
     raw = text.encode()
-    return _PjStr(ctypes.c_char_p(raw), len(raw))
+    return PjStr(ctypes.c_char_p(raw), len(raw))
 
 
 def offer_problem(sdp: str, codecs: frozenset[str] = WHEEL_CODECS) -> str:
@@ -97,7 +71,7 @@ class OutOfDialog:
         self._emit = emit
         self.accept_messages = accept_messages
         self._lib: Any = None
-        self._module: _PjsipModule | None = None
+        self._module: PjsipModule | None = None
         self._keep: list[Any] = []
         self._pool = 0
         self._allow405 = 0
@@ -113,7 +87,7 @@ class OutOfDialog:
         lib.pjsua_pool_create.argtypes = [ctypes.c_char_p, ctypes.c_size_t, ctypes.c_size_t]
         lib.pjsip_generic_string_hdr_create.restype = ctypes.c_void_p
         lib.pjsip_generic_string_hdr_create.argtypes = [ctypes.c_void_p] + [
-            ctypes.POINTER(_PjStr)
+            ctypes.POINTER(PjStr)
         ] * 2
         lib.pjsip_rx_data_get_info.restype = ctypes.c_char_p
         lib.pjsip_rx_data_get_info.argtypes = [ctypes.c_void_p]
@@ -121,7 +95,7 @@ class OutOfDialog:
             ctypes.c_void_p,
             ctypes.c_void_p,
             ctypes.c_int,
-            ctypes.POINTER(_PjStr),
+            ctypes.POINTER(PjStr),
             ctypes.c_void_p,
             ctypes.c_void_p,
         ]
@@ -133,10 +107,10 @@ class OutOfDialog:
         self._options = self._header_list(
             [("Allow", allow), ("Accept", accept), ("Supported", _SUPPORTED)]
         )
-        callback = _RX(self._on_rx_request)
+        callback = RxCallback(self._on_rx_request)
         name = b"mod-softphone-out-of-dialog"
-        module = _PjsipModule()
-        module.name = _PjStr(ctypes.c_char_p(name), len(name))
+        module = PjsipModule()
+        module.name = PjStr(ctypes.c_char_p(name), len(name))
         module.id = -1
         module.priority = _MODULE_PRIORITY
         module.on_rx_request = callback
