@@ -41,6 +41,12 @@ class DictKeyring(KeyringBackend):
         self.values.pop((service, username), None)
 
 
+# Defining a backend registers it with keyring, whose lazy default would then pick this
+# stand-in for the rest of the test run (other tests' secrets went to it, not to their
+# encrypted files): it is only ever installed by the fixture below.
+KeyringBackend._classes.discard(DictKeyring)
+
+
 @pytest.fixture
 def shared_keyring() -> Iterator[DictKeyring]:
     before = keyring.get_keyring()
