@@ -232,7 +232,7 @@ def _phone_for_fuzz(softphone: Callable[..., RunningPhone]) -> tuple[RunningPhon
     its provider key (made by a first push, which is then declined)."""
     phone = softphone()
     phone.inject("invite-timeout", options={"seconds": 1})
-    assert phone.push(preset="flexisip", caller="Key maker")["status"] == 200
+    assert phone.push(preset="flexisip", caller="Key maker", call=False)["status"] == 200
     phone.wait_for("call.incoming", timeout=10)
     assert _fz.wait_no_calls(phone) == []
     return phone, _fz.apns_info(phone)
@@ -273,7 +273,7 @@ def test_battery_hostile_apns_requests_against_a_phone(
     assert set(statuses) <= ALLOWED | {-1}, statuses
     assert _fz.wait_no_calls(phone) == []
     assert grown < RSS_GROWTH_MB, f"RSS grew {grown:.1f} MB"
-    assert phone.push(preset="flexisip", caller="After")["status"] == 200
+    assert phone.push(preset="flexisip", caller="After", call=False)["status"] == 200
 
 
 def test_battery_hostile_http2_frames_against_a_phone(
@@ -294,4 +294,4 @@ def test_battery_hostile_http2_frames_against_a_phone(
     assert crashes == 0
     assert _fz.wait_no_calls(phone) == []
     assert grown < RSS_GROWTH_MB, f"RSS grew {grown:.1f} MB"
-    assert phone.push(preset="flexisip", caller="After")["status"] == 200
+    assert phone.push(preset="flexisip", caller="After", call=False)["status"] == 200
