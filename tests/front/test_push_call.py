@@ -10,7 +10,6 @@ import json
 import os
 import subprocess
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -19,6 +18,7 @@ import pytest
 
 from softphone.testing import RunningPhone
 from tests.audio.pulse_server import PulseServer, analyse, serving, tone
+from tests.control.polling import until
 
 pytestmark = pytest.mark.integration
 
@@ -41,14 +41,7 @@ def _cli(home: Path, profile: str, *argv: str, timeout: float = 60) -> dict[str,
 
 
 def _until(check: Callable[[], Any], timeout: float = 15.0, what: str = "") -> Any:
-    deadline = time.monotonic() + timeout
-    while True:
-        value = check()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"not within {timeout:g} s: {what or check}")
-        time.sleep(0.1)
+    return until(check, what or str(check), timeout)
 
 
 def _tone_on_speaker(pulse: PulseServer, freq: float) -> tuple[float, float] | None:

@@ -8,7 +8,6 @@ import os
 import socket
 import subprocess
 import sys
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -19,6 +18,7 @@ from softphone.control import ControlClientError
 from softphone.sip.testline import free_udp_port
 from softphone.testing import RunningPhone, start_phone, stop_phone
 from tests.audio.pulse_server import PulseServer
+from tests.control.polling import until
 from tests.sip import scenarios as sc
 
 pytestmark = pytest.mark.integration
@@ -76,16 +76,8 @@ def _udp_bound(port: int) -> bool:
     return False
 
 
-def _until(check: Callable[[], Any], timeout: float, what: str) -> Any:
-    """Poll ``check`` until it returns something true (bounded)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = check()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.05)
+def _until(check: Callable[[], Any], timeout: float = 15.0, what: str = "") -> Any:
+    return until(check, what or str(check), timeout)
 
 
 @pytest.fixture
