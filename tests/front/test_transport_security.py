@@ -84,6 +84,14 @@ async def _poll(check: Callable[[], Any], what: str, timeout: float = 15.0) -> A
         await asyncio.sleep(0.1)
 
 
+
+async def _call_and_hang_up(p: Any, to: str, sipp: Any) -> None:
+    """Call ``to``, wait for the answer, hang up; SIPp must have played its scenario."""
+    await _in_thread(p.call, to)
+    await _in_thread(p.wait_for, "call.connected", 15)
+    await _in_thread(p.hangup)
+    await sipp.expect_success()
+
 def _trace(sipp: Sipp) -> str:
     """SIPp's -trace_msg log: every message as it was on the wire."""
     return "".join(p.read_text(errors="replace") for p in sipp.workdir.glob("*_messages.log"))
@@ -291,10 +299,7 @@ class TestCodecs:
         sipp = await start_sipp(scenarios.uas(), tmp_path, extra=["-trace_msg"])
         try:
             p = await _in_thread(phone, "")
-            await _in_thread(p.call, f"sip:bob@127.0.0.1:{sipp.port}")
-            await _in_thread(p.wait_for, "call.connected", 15)
-            await _in_thread(p.hangup)
-            await sipp.expect_success()
+            await _call_and_hang_up(p, f"sip:bob@127.0.0.1:{sipp.port}", sipp)
             trace = _trace(sipp)
             invite = _received_invite(trace)
             assert "UDP message received" in trace
@@ -325,10 +330,7 @@ class TestCodecs:
             p = await _in_thread(phone, '[sip]\ncodecs = ["opus/48000", "PCMU/8000"]\n')
             problems = (await _in_thread(p.state))["problems"]
             assert any("unknown codec opus/48000" in x for x in problems), problems
-            await _in_thread(p.call, f"sip:bob@127.0.0.1:{sipp.port}")
-            await _in_thread(p.wait_for, "call.connected", 15)
-            await _in_thread(p.hangup)
-            await sipp.expect_success()
+            await _call_and_hang_up(p, f"sip:bob@127.0.0.1:{sipp.port}", sipp)
             assert _rtpmaps(_received_invite(_trace(sipp))) == [
                 "PCMU/8000",
                 "telephone-event/8000",
@@ -371,10 +373,7 @@ class TestTransportChoice:
         sipp = await start_sipp(scenarios.uas(), tmp_path, extra=["-t", "t1", "-trace_msg"])
         try:
             p = await _in_thread(phone, "")
-            await _in_thread(p.call, f"sip:bob@127.0.0.1:{sipp.port};transport=tcp")
-            await _in_thread(p.wait_for, "call.connected", 15)
-            await _in_thread(p.hangup)
-            await sipp.expect_success()
+            await _call_and_hang_up(p, f"sip:bob@127.0.0.1:{sipp.port};transport=tcp", sipp)
             trace = _trace(sipp)
             assert "TCP message received" in trace
             assert re.search(r"(?mi)^Via: SIP/2.0/TCP ", _received_invite(trace))
@@ -391,10 +390,7 @@ class TestTransportChoice:
             p = await _in_thread(phone, _account(f"sip:alice@127.0.0.1:{sipp.port}"))
             await _in_thread(p.settings_set, {"transport": "tcp"})
             p = await _in_thread(phone, None, restart=p)
-            await _in_thread(p.call, "bob")
-            await _in_thread(p.wait_for, "call.connected", 15)
-            await _in_thread(p.hangup)
-            await sipp.expect_success()
+            await _call_and_hang_up(p, "bob", sipp)
             assert "TCP message received" in _trace(sipp)
         finally:
             sipp.kill()
@@ -407,10 +403,7 @@ class TestTransportChoice:
             p = await _in_thread(
                 phone, _account(f"sip:alice@127.0.0.1:{sipp.port}", transport="tcp")
             )
-            await _in_thread(p.call, "bob")
-            await _in_thread(p.wait_for, "call.connected", 15)
-            await _in_thread(p.hangup)
-            await sipp.expect_success()
+            await _call_and_hang_up(p, "bob", sipp)
             trace = _trace(sipp)
             assert "TCP message received" in trace
             assert re.search(r"(?mi)^Via: SIP/2.0/TCP ", _received_invite(trace))
